@@ -1,0 +1,77 @@
+from datetime import timedelta
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from comparisons import demo_content as demo
+from comparisons.models import Comparison
+from reviewers.models import Review, Reviewer
+from tools.models import Category, Tool
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the demo publication: categories, tools, the panel, its verdicts "
+        "and five comparisons. Safe to run again: what exists is left as it is."
+    )
+
+    @transaction.atomic
+    def handle(self, *args, **options) -> None:
+        now = timezone.now()
+        created = 0
+
+        categories = {}
+        for data in demo.CATEGORIES:
+            categories[data["slug"]], made = Category.objects.get_or_create(
+                slug=data["slug"], defaults=data
+            )
+            created += made
+
+        tools = {}
+        for data in demo.TOOLS:
+            fields = {**data, "category": categories[data["category"]]}
+            tools[data["slug"]], made = Tool.objects.get_or_create(
+                slug=data["slug"], defaults=fields
+            )
+            created += made
+
+        personas = {}
+        for data in demo.PERSONAS:
+            personas[data["slug"]], made = Reviewer.objects.get_or_create(
+                slug=data["slug"], defaults=data
+            )
+            created += made
+
+        for persona_slug, verdicts in demo.VERDICTS.items():
+            for tool_slug, (verdict, quote) in verdicts.items():
+                _, made = Review.objects.get_or_create(
+                    reviewer=personas[persona_slug],
+                    tool=tools[tool_slug],
+                    defaults={"verdict": verdict, "quote": quote},
+                )
+                created += made
+
+        for left, right, weeks_ago, standfirst, bottom_line in demo.COMPARISONS:
+            published = weeks_ago is not None
+            _, made = Comparison.objects.get_or_create(
+                slug=Comparison.make_slug(tools[left], tools[right]),
+                defaults={
+                    "left": tools[left],
+                    "right": tools[right],
+                    "standfirst": standfirst,
+                    "bottom_line": bottom_line,
+                    "status": Comparison.Status.PUBLISHED
+                    if published
+                    else Comparison.Status.DRAFT,
+                    "published_at": now - timedelta(weeks=weeks_ago)
+                    if published
+                    else None,
+                },
+            )
+            created += made
+
+        if created:
+            self.stdout.write(self.style.SUCCESS(f"Demo content: {created} added."))
+        else:
+            self.stdout.write("Demo content already loaded; nothing changed.")

@@ -1,0 +1,100 @@
+from django.contrib import admin
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
+
+from reviewers.models import Review, Reviewer
+from reviewers.panel import panel_figure, with_panel
+from tools.admin import ToolAdmin
+from tools.models import Tool
+
+
+class ReviewOnToolInline(admin.StackedInline):
+    """The panel's verdicts, filled in from the tool's own page."""
+
+    model = Review
+    fields = [("reviewer", "verdict"), "quote"]
+    verbose_name = "panel verdict"
+    verbose_name_plural = "panel verdicts"
+
+    def get_extra(self, request: HttpRequest, obj: Tool | None = None, **kwargs) -> int:
+        """One empty form for each active persona still without a verdict."""
+        active = Reviewer.objects.active()
+        if obj is not None:
+            active = active.exclude(reviews__tool=obj)
+        return active.count()
+
+
+class ReviewByPersonaInline(admin.StackedInline):
+    model = Review
+    fields = [("tool", "verdict"), "quote"]
+    autocomplete_fields = ["tool"]
+    extra = 0
+    verbose_name = "verdict"
+    verbose_name_plural = "verdicts"
+
+
+admin.site.unregister(Tool)
+
+
+@admin.register(Tool)
+class PanelToolAdmin(ToolAdmin):
+    list_display = ["name", "category", "pricing_tier", "panel", "updated_at"]
+    inlines = [ReviewOnToolInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Tool]:
+        return with_panel(super().get_queryset(request))
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        """Name a missing persona in each empty verdict form."""
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if isinstance(inline, ReviewOnToolInline) and request.method == "GET":
+            missing = Reviewer.objects.active()
+            if obj is not None and obj.pk:
+                missing = missing.exclude(reviews__tool=obj)
+            kwargs["initial"] = [{"reviewer": reviewer.pk} for reviewer in missing]
+        return kwargs
+
+    @admin.display(description="panel ship")
+    def panel(self, tool: Tool) -> str:
+        return str(panel_figure(tool))
+
+
+@admin.register(Reviewer)
+class ReviewerAdmin(admin.ModelAdmin):
+    list_display = ["name", "lens", "seat", "active", "verdicts"]
+    list_display_links = ["name"]
+    list_editable = ["seat", "active"]
+    list_filter = ["active"]
+    search_fields = ["name", "lens"]
+    prepopulated_fields = {"slug": ["name"]}
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "lens", "bio"]}),
+        ("Avatar", {"fields": ["avatar", "avatar_alt"]}),
+        ("On the panel", {"fields": ["seat", "active"]}),
+    ]
+    inlines = [ReviewByPersonaInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Reviewer]:
+        return super().get_queryset(request).annotate(review_count=Count("reviews"))
+
+    @admin.display(description="verdicts", ordering="review_count")
+    def verdicts(self, reviewer: Reviewer) -> str:
+        url = reverse("admin:reviewers_review_changelist")
+        return format_html(
+            '<a href="{}?reviewer__id__exact={}">{} verdict{}</a>',
+            url,
+            reviewer.pk,
+            reviewer.review_count,
+            "" if reviewer.review_count == 1 else "s",
+        )
+
+
+@admin.register(Review)
+class ReviewAdmin(admin.ModelAdmin):
+    list_display = ["tool", "reviewer", "verdict", "updated_at"]
+    list_filter = ["verdict", "reviewer", "tool__category"]
+    list_select_related = ["tool", "reviewer"]
+    search_fields = ["tool__name", "reviewer__name", "quote"]
+    autocomplete_fields = ["tool", "reviewer"]

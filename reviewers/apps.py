@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ReviewersConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "reviewers"
+    verbose_name = "Panel"

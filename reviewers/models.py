@@ -1,0 +1,108 @@
+from django.db import models
+from django.urls import reverse
+
+from tools.models import Tool
+
+
+class ReviewerQuerySet(models.QuerySet):
+    def active(self) -> "ReviewerQuerySet":
+        return self.filter(active=True)
+
+
+class Reviewer(models.Model):
+    """A persona on the panel, judging every tool through one lens."""
+
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+    lens = models.CharField(
+        max_length=120,
+        help_text="What this persona judges a tool by, in a few words; shown "
+        "beside the name on every scorecard.",
+    )
+    bio = models.TextField(blank=True, help_text="Shown on the persona's page.")
+    avatar = models.ImageField(upload_to="avatars/", blank=True)
+    avatar_alt = models.CharField(
+        "avatar alt text",
+        max_length=200,
+        blank=True,
+        help_text="Describes the avatar for people who cannot see it.",
+    )
+    seat = models.PositiveSmallIntegerField(
+        "seat order",
+        default=0,
+        help_text="Scorecards list the panel from the lowest seat to the highest.",
+    )
+    active = models.BooleanField(
+        default=True,
+        help_text="Only active personas appear on scorecards and count towards "
+        "the panel figure.",
+    )
+
+    objects = ReviewerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["seat", "name"]
+        verbose_name = "persona"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("reviewer-detail", args=[self.slug])
+
+
+class ReviewQuerySet(models.QuerySet):
+    def on_panel(self) -> "ReviewQuerySet":
+        """Verdicts that count: those of active personas."""
+        return self.filter(reviewer__active=True)
+
+
+class Verdict(models.TextChoices):
+    SHIP = "ship", "Ship"
+    SKIP = "skip", "Skip"
+
+
+class Review(models.Model):
+    """One persona's verdict on one tool."""
+
+    Verdict = Verdict
+
+    reviewer = models.ForeignKey(
+        Reviewer,
+        on_delete=models.PROTECT,
+        related_name="reviews",
+        verbose_name="persona",
+    )
+    tool = models.ForeignKey(Tool, on_delete=models.PROTECT, related_name="reviews")
+    verdict = models.CharField(max_length=4, choices=Verdict.choices)
+    quote = models.TextField(
+        help_text="The persona's reasoning, in their voice; shown on the scorecard."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ReviewQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["reviewer__seat", "reviewer__name", "tool__name"]
+        verbose_name = "verdict"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reviewer", "tool"],
+                name="review_one_per_persona_and_tool",
+                violation_error_message="This persona already has a verdict on "
+                "this tool.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(verdict__in=Verdict.values),
+                name="review_verdict_valid",
+                violation_error_message="A verdict is either ship or skip.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reviewer} on {self.tool}: {self.get_verdict_display()}"
+
+    @property
+    def is_ship(self) -> bool:
+        return self.verdict == self.Verdict.SHIP

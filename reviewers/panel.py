@@ -1,0 +1,123 @@
+"""The panel figure: the share of active personas' verdicts that are *ship*.
+
+Counting is done by the database (conditional aggregates), so a list of tools
+costs one query however many personas sit on the panel.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+
+from reviewers.models import Review, Reviewer
+from tools.models import Tool
+
+_ON_PANEL = Q(reviews__reviewer__active=True)
+_SHIP_ON_PANEL = _ON_PANEL & Q(reviews__verdict=Review.Verdict.SHIP)
+
+
+@dataclass(frozen=True)
+class PanelFigure:
+    ship: int
+    total: int
+
+    @property
+    def share(self) -> int | None:
+        """Whole-number percentage, or None while there are no verdicts."""
+        if not self.total:
+            return None
+        return round(100 * self.ship / self.total)
+
+    @property
+    def label(self) -> str:
+        return "—" if self.share is None else f"{self.share}%"
+
+    @property
+    def counts(self) -> str:
+        if not self.total:
+            return "No verdicts yet"
+        return f"{self.ship} of {self.total}"
+
+    def __str__(self) -> str:
+        return self.label if not self.total else f"{self.label} ({self.counts})"
+
+
+def with_panel(tools: QuerySet[Tool]) -> QuerySet[Tool]:
+    """Annotate tools with `panel_ship` and `panel_total`."""
+    return tools.annotate(
+        panel_ship=Count("reviews", filter=_SHIP_ON_PANEL),
+        panel_total=Count("reviews", filter=_ON_PANEL),
+    )
+
+
+def panel_figure(tool: Tool) -> PanelFigure:
+    """The figure for one tool, from its annotations when it has them."""
+    if hasattr(tool, "panel_total"):
+        return PanelFigure(ship=tool.panel_ship, total=tool.panel_total)
+    return panel_figures([tool.pk])[tool.pk]
+
+
+def panel_figures(tool_ids: Iterable[int]) -> dict[int, PanelFigure]:
+    """Figures for many tools in one query, keyed by tool id."""
+    ids = set(tool_ids)
+    rows = with_panel(Tool.objects.filter(pk__in=ids)).values_list(
+        "pk", "panel_ship", "panel_total"
+    )
+    figures = {pk: PanelFigure(ship=ship, total=total) for pk, ship, total in rows}
+    return {pk: figures.get(pk, PanelFigure(0, 0)) for pk in ids}
+
+
+@dataclass(frozen=True)
+class ScorecardRow:
+    reviewer: Reviewer
+    cells: tuple[tuple[Tool, Review | None], ...]
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    """Every active persona's verdict on each of a few tools, side by side."""
+
+    tools: tuple[Tool, ...]
+    rows: tuple[ScorecardRow, ...]
+    figures: tuple[PanelFigure, ...]
+
+    @property
+    def columns(self) -> list[tuple[Tool, PanelFigure]]:
+        return list(zip(self.tools, self.figures, strict=True))
+
+    @property
+    def missing(self) -> list[str]:
+        """What the panel still owes, in words an editor can act on."""
+        return [
+            f"{row.reviewer.name} has no verdict on {tool.name} yet"
+            for row in self.rows
+            for tool, review in row.cells
+            if review is None
+        ]
+
+    @property
+    def is_complete(self) -> bool:
+        return bool(self.rows) and not self.missing
+
+
+def scorecard_for(tools: Iterable[Tool]) -> Scorecard:
+    """Build the scorecard in three queries, whatever the panel's size."""
+    tools = tuple(tools)
+    reviewers = list(Reviewer.objects.active())
+    reviews = {
+        (review.reviewer_id, review.tool_id): review
+        for review in Review.objects.on_panel().filter(tool__in=tools)
+    }
+    figures = panel_figures(tool.pk for tool in tools)
+    rows = tuple(
+        ScorecardRow(
+            reviewer=reviewer,
+            cells=tuple((tool, reviews.get((reviewer.pk, tool.pk))) for tool in tools),
+        )
+        for reviewer in reviewers
+    )
+    return Scorecard(
+        tools=tools, rows=rows, figures=tuple(figures[tool.pk] for tool in tools)
+    )

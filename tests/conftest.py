@@ -1,0 +1,75 @@
+"""Fixtures shared by the whole suite.
+
+Services that a test needs (Redis, Chromium) are skipped with the reason
+printed where they are absent; with REQUIRE_SERVICES=1 (CI) a missing service
+fails the test instead, so CI always proves the production path.
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.comparisons.factories import ComparisonFactory
+from tests.reviewers.factories import ReviewerFactory, ReviewFactory
+from tests.tools.factories import ToolFactory
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "var" / "screenshots"
+
+
+def missing_service(reason: str) -> None:
+    """Skip (locally) or fail (in CI) a test whose service is absent."""
+    if os.environ.get("REQUIRE_SERVICES") == "1":
+        pytest.fail(f"{reason} (REQUIRE_SERVICES=1)")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def panel(db):
+    """Two tools and four active personas: left 3 of 4 ship, right 4 of 4."""
+    left = ToolFactory(name="Claw Code", slug="claw-code")
+    right = ToolFactory(
+        name="Modal GPU Serverless Inference", slug="modal-gpu-serverless-inference"
+    )
+    personas = ReviewerFactory.create_batch(4)
+    for index, persona in enumerate(personas):
+        ReviewFactory(
+            reviewer=persona, tool=left, verdict="skip" if index == 1 else "ship"
+        )
+        ReviewFactory(reviewer=persona, tool=right, verdict="ship")
+    return {"left": left, "right": right, "personas": personas}
+
+
+@pytest.fixture
+def comparison(panel):
+    return ComparisonFactory(left=panel["left"], right=panel["right"])
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
+        missing_service(f"Chromium is not installed at {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def screenshot_dir() -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS

@@ -1,0 +1,25 @@
+import factory
+
+from tools.models import Category, Tool
+
+
+class CategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Category
+        django_get_or_create = ["slug"]
+
+    name = factory.Sequence(lambda n: f"Category {n}")
+    slug = factory.Sequence(lambda n: f"category-{n}")
+
+
+class ToolFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Tool
+
+    name = factory.Sequence(lambda n: f"Tool {n}")
+    slug = factory.Sequence(lambda n: f"tool-{n}")
+    category = factory.SubFactory(CategoryFactory)
+    tagline = factory.LazyAttribute(lambda tool: f"{tool.name} does one thing well")
+    description = "A tool that does **one** thing well."
+    pricing_tier = Tool.PricingTier.FREEMIUM
+    pricing_note = "Free to start; paid plans per seat."

@@ -1,0 +1,36 @@
+"""Markdown for editors' long texts, rendered and then sanitised with nh3.
+
+Raw HTML in the source is kept as text by the parser and anything the
+renderer produces passes nh3's allow-list, so a description or a bottom line
+can carry emphasis, links and lists but never a script or an event handler.
+"""
+
+import nh3
+from django.utils.safestring import SafeString, mark_safe
+from markdown_it import MarkdownIt
+
+_parser = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable(
+    "strikethrough"
+)
+
+ALLOWED_TAGS = {
+    "p", "br", "strong", "em", "del", "code", "pre", "blockquote",
+    "ul", "ol", "li", "a", "h3", "h4",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
+
+
+def render_markdown(source: str) -> SafeString:
+    html = _parser.render(source or "")
+    # Headings written as "#" would compete with the page's own outline, so
+    # they are lowered to h3/h4 before sanitising.
+    for level in (1, 2):
+        html = html.replace(f"<h{level}>", "<h3>").replace(f"</h{level}>", "</h3>")
+    cleaned = nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="nofollow noopener",
+    )
+    return mark_safe(cleaned)  # noqa: S308 - sanitised by nh3 just above

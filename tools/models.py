@@ -1,0 +1,94 @@
+from django.db import models
+from django.urls import reverse
+
+from tools.markdown import render_markdown
+
+
+class Category(models.Model):
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(
+        max_length=80, unique=True, help_text="Used in the category page's address."
+    )
+    description = models.TextField(
+        blank=True, help_text="One or two sentences shown at the top of its page."
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "categories"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("category-detail", args=[self.slug])
+
+
+class PricingTier(models.TextChoices):
+    FREE = "free", "Free"
+    FREEMIUM = "freemium", "Freemium"
+    OPEN_SOURCE = "open_source", "Open source"
+    PAID = "paid", "Paid"
+    ENTERPRISE = "enterprise", "Enterprise"
+
+
+class Tool(models.Model):
+    PricingTier = PricingTier
+
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(
+        max_length=120,
+        unique=True,
+        help_text="Used in the tool's address and in its comparisons' addresses.",
+    )
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="tools"
+    )
+    tagline = models.CharField(
+        max_length=200, help_text="One line under the name on every card."
+    )
+    description = models.TextField(
+        help_text="The editorial description on the tool card. Markdown: "
+        "**bold**, *italic*, [links](https://example.com) and lists."
+    )
+    website = models.URLField(blank=True)
+    pricing_tier = models.CharField(
+        "entry tier",
+        max_length=20,
+        choices=PricingTier.choices,
+        help_text="Shown as “Entry” on the tool card.",
+    )
+    pricing_note = models.CharField(
+        max_length=240,
+        blank=True,
+        help_text="What it costs in practice, shown in the pricing read.",
+    )
+    logo = models.ImageField(upload_to="logos/", blank=True)
+    logo_alt = models.CharField(
+        "logo alt text",
+        max_length=200,
+        blank=True,
+        help_text="Describes the logo for people who cannot see it.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(pricing_tier__in=PricingTier.values),
+                name="tool_pricing_tier_valid",
+                violation_error_message="Choose one of the listed entry tiers.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("tool-detail", args=[self.slug])
+
+    @property
+    def description_html(self) -> str:
+        return render_markdown(self.description)
