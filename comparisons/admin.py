@@ -1,18 +1,120 @@
-from django.contrib import admin, messages
-from django.db.models import QuerySet
-from django.http import HttpRequest
-from django.template.loader import render_to_string
-from django.utils.safestring import SafeString
+from datetime import datetime
+from typing import Any
 
-from comparisons.models import Comparison
-from comparisons.services import comparison_publish, comparison_unpublish
+from django.contrib import admin, messages
+from django.contrib.admin.utils import quote, unquote
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.loader import render_to_string
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+from reversion.models import Version
+
+from comparisons.models import DRAFT_FIELDS, Comparison, PreviewLink
+from comparisons.services import (
+    WorkflowRefused,
+    can,
+    comparison_publish,
+    comparison_publish_check,
+    comparison_restore,
+    comparison_save_edit,
+    comparison_schedule,
+    comparison_submit,
+    comparison_unpublish,
+    comparison_unschedule,
+    preview_link_create,
+    preview_link_revoke,
+)
+from editorial.admin import EditGuardForm, RevisionAdmin
+from editorial.models import Action
+from editorial.services import audit_record
 from reviewers.panel import scorecard_for
+
+PUBLISH = "comparisons.publish_comparison"
+SUBMIT = "comparisons.submit_comparison"
+RESTORE = "comparisons.restore_comparison"
+CHANGE = "comparisons.change_comparison"
+WORKFLOW_STEPS = [
+    "submit",
+    "publish",
+    "schedule",
+    "unschedule",
+    "unpublish",
+    "preview-link",
+    "revoke-link",
+]
+
+
+class ComparisonAdminForm(EditGuardForm):
+    """Opens a published comparison with its unpublished changes, if any."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name, value in (self.instance.draft or {}).items():
+            if name in DRAFT_FIELDS and name in self.fields:
+                self.initial[name] = value
+
+
+class StatusFilter(admin.SimpleListFilter):
+    title = "status"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("draft", "Draft"),
+            ("review", "In review"),
+            ("scheduled", "Scheduled"),
+            ("live", "Live"),
+            ("changes", "Live with unpublished changes"),
+            ("unpublished", "Unpublished"),
+        ]
+
+    def queryset(self, request, queryset: QuerySet[Comparison]):
+        now = timezone.now()
+        live = queryset.published()
+        not_live = queryset.exclude(pk__in=live.values("pk"))
+        match self.value():
+            case "draft":
+                return not_live.filter(
+                    status=Comparison.Status.DRAFT,
+                    published_at__isnull=True,
+                    scheduled_at__isnull=True,
+                    review_requested_at__isnull=True,
+                )
+            case "review":
+                return queryset.filter(review_requested_at__isnull=False)
+            case "scheduled":
+                return queryset.filter(
+                    Q(scheduled_at__isnull=False)
+                    | Q(status=Comparison.Status.PUBLISHED, published_at__gt=now)
+                )
+            case "live":
+                return live.filter(draft__isnull=True)
+            case "changes":
+                return live.filter(draft__isnull=False)
+            case "unpublished":
+                return not_live.filter(
+                    published_at__lte=now,
+                    scheduled_at__isnull=True,
+                    review_requested_at__isnull=True,
+                )
+        return queryset
 
 
 @admin.register(Comparison)
-class ComparisonAdmin(admin.ModelAdmin):
-    list_display = ["title", "status_label", "published_at", "author", "updated_at"]
-    list_filter = ["status", "left__category"]
+class ComparisonAdmin(RevisionAdmin):
+    form = ComparisonAdminForm
+    change_form_template = "admin/comparisons/comparison/change_form.html"
+    list_display = [
+        "title",
+        "status_label",
+        "published_at",
+        "author",
+        "updated_at",
+    ]
+    list_filter = [StatusFilter, "left__category"]
     list_select_related = ["left", "right", "author"]
     search_fields = ["left__name", "right__name", "slug"]
     date_hierarchy = "published_at"
@@ -21,6 +123,11 @@ class ComparisonAdmin(admin.ModelAdmin):
         "status_label",
         "slug",
         "scorecard_preview",
+        "published_at",
+        "scheduled_at",
+        "expires_at",
+        "review_requested_at",
+        "review_requested_by",
         "author",
         "created_at",
         "updated_at",
@@ -33,8 +140,9 @@ class ComparisonAdmin(admin.ModelAdmin):
             {
                 "fields": [
                     "status_label",
-                    "status",
                     "published_at",
+                    ("scheduled_at", "expires_at"),
+                    ("review_requested_at", "review_requested_by"),
                     "author",
                     ("created_at", "updated_at"),
                 ]
@@ -42,6 +150,21 @@ class ComparisonAdmin(admin.ModelAdmin):
         ),
     ]
     actions = ["publish", "unpublish"]
+    revision_fields = [
+        "left",
+        "right",
+        "standfirst",
+        "bottom_line",
+        "status",
+        "published_at",
+        "scheduled_at",
+        "expires_at",
+    ]
+    restore_confirm_note = (
+        "Its text comes back as a new draft: on a published comparison "
+        "readers keep seeing the published text until an editor publishes "
+        "the draft. Nothing is lost; the current version stays in the history."
+    )
 
     @admin.display(description="title", ordering="left__name")
     def title(self, comparison: Comparison) -> str:
@@ -64,32 +187,102 @@ class ComparisonAdmin(admin.ModelAdmin):
             {"scorecard": scorecard_for(comparison.tools)},
         )
 
-    def save_model(self, request: HttpRequest, obj: Comparison, form, change):
-        if obj.author_id is None:
-            obj.author = request.user
-        super().save_model(request, obj, form, change)
+    def get_readonly_fields(self, request: HttpRequest, obj=None) -> list[str]:
+        """The pair is the address: once published it stays."""
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.published_at is not None:
+            fields += ["left", "right"]
+        return fields
 
-    @admin.action(
-        description="Publish the selected comparisons", permissions=["change"]
-    )
-    def publish(self, request: HttpRequest, queryset: QuerySet[Comparison]) -> None:
-        count = 0
-        for comparison in queryset.select_related("left", "right"):
-            comparison_publish(comparison=comparison, by=request.user)
-            count += 1
-        self.message_user(
-            request,
-            f"Published {count} comparison{'s' if count != 1 else ''}.",
-            messages.SUCCESS,
+    # Permissions of the workflow, for actions and buttons.
+
+    def has_publish_permission(self, request: HttpRequest) -> bool:
+        return can(request.user, PUBLISH)
+
+    def has_restore_permission(self, request: HttpRequest, obj=None) -> bool:
+        return can(request.user, RESTORE)
+
+    def restore_refusal(self, request: HttpRequest, obj) -> str:
+        return (
+            "You cannot restore a revision: restoring a revision needs the Editor role."
         )
 
+    # Saving: edits to a published comparison become its draft.
+
+    def save_model(self, request: HttpRequest, obj: Comparison, form, change):
+        comparison_save_edit(comparison=obj, by=request.user, created=not change)
+        changed = [
+            str(form.fields[name].label or name)
+            for name in form.changed_data
+            if name != "edit_token"
+        ]
+        detail = ("Changed " + ", ".join(changed)) if changed else ""
+        if obj.takes_drafts and obj.has_draft:
+            detail = f"{detail} (unpublished changes)".strip()
+        audit_record(
+            action=Action.EDITED if change else Action.CREATED,
+            actor=request.user,
+            obj=obj,
+            detail=detail,
+        )
+
+    def response_change(self, request: HttpRequest, obj: Comparison):
+        if obj.takes_drafts and obj.has_draft:
+            self.message_user(
+                request,
+                "Saved as unpublished changes: readers still see the "
+                "published version until an editor publishes them.",
+                messages.INFO,
+            )
+        return super().response_change(request, obj)
+
+    def revision_values(self, instance: Comparison) -> dict[str, str]:
+        values = super().revision_values(instance)
+        draft = instance.draft or {}
+        for name in DRAFT_FIELDS:
+            label = str(Comparison._meta.get_field(name).verbose_name).capitalize()
+            values[f"{label} (unpublished change)"] = draft.get(name, "")
+        return values
+
+    def restore_revision(
+        self, request: HttpRequest, obj: Comparison, version: Version
+    ) -> str:
+        comparison_restore(comparison=obj, by=request.user, version=version)
+        if obj.has_draft:
+            return (
+                "The revision's text is back as unpublished changes; readers "
+                "still see the published version."
+            )
+        return "The revision's text is back in the draft."
+
+    # Bulk actions.
+
     @admin.action(
-        description="Unpublish the selected comparisons", permissions=["change"]
+        description="Publish the selected comparisons", permissions=["publish"]
+    )
+    def publish(self, request: HttpRequest, queryset: QuerySet[Comparison]) -> None:
+        published = 0
+        for comparison in queryset.select_related("left", "right"):
+            try:
+                comparison_publish(comparison=comparison, by=request.user)
+            except WorkflowRefused as refusal:
+                self._refused(request, refusal)
+            else:
+                published += 1
+        if published:
+            self.message_user(
+                request,
+                f"Published {published} comparison{'s' if published != 1 else ''}.",
+                messages.SUCCESS,
+            )
+
+    @admin.action(
+        description="Unpublish the selected comparisons", permissions=["publish"]
     )
     def unpublish(self, request: HttpRequest, queryset: QuerySet[Comparison]) -> None:
         count = 0
         for comparison in queryset.select_related("left", "right"):
-            comparison_unpublish(comparison=comparison)
+            comparison_unpublish(comparison=comparison, by=request.user)
             count += 1
         self.message_user(
             request,
@@ -97,3 +290,150 @@ class ComparisonAdmin(admin.ModelAdmin):
             "no longer see them.",
             messages.SUCCESS,
         )
+
+    def _refused(self, request: HttpRequest, refusal: WorkflowRefused) -> None:
+        if refusal.reasons:
+            message = format_html(
+                "{} <ul>{}</ul>",
+                refusal.message,
+                format_html_join("", "<li>{}</li>", ((r,) for r in refusal.reasons)),
+            )
+        else:
+            message = refusal.message
+        self.message_user(request, message, messages.ERROR)
+
+    # The workflow panel on the change page.
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "<path:object_id>/workflow/<slug:step>/",
+                self.admin_site.admin_view(self.workflow_view),
+                name="{}_{}_workflow".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        comparison = self.get_object(request, unquote(object_id))
+        context: dict[str, Any] = dict(extra_context or {})
+        if comparison is not None:
+            user = request.user
+            links = list(comparison.preview_links.select_related("created_by")[:20])
+            context.update(
+                {
+                    "workflow_check": comparison_publish_check(comparison=comparison),
+                    "workflow_label": comparison.status_label,
+                    "workflow_urls": {
+                        step.replace("-", "_"): reverse(
+                            "admin:comparisons_comparison_workflow",
+                            args=[quote(comparison.pk), step],
+                        )
+                        for step in WORKFLOW_STEPS
+                    },
+                    "can_submit": can(user, SUBMIT),
+                    "can_publish": can(user, PUBLISH),
+                    "can_share": can(user, CHANGE),
+                    "preview_url": comparison.get_absolute_url()
+                    + ("?preview=draft" if comparison.has_draft else ""),
+                    "preview_links": [
+                        (link, request.build_absolute_uri(link.get_absolute_url()))
+                        for link in links
+                    ],
+                    "now_local": timezone.localtime(),
+                    "audit_url": reverse("admin:editorial_auditentry_changelist")
+                    + "?content_type__id__exact="
+                    + str(_content_type_id())
+                    + f"&object_id={comparison.pk}",
+                }
+            )
+        return super().change_view(request, object_id, form_url, context)
+
+    def workflow_view(
+        self, request: HttpRequest, object_id: str, step: str
+    ) -> HttpResponse:
+        comparison = self.get_object(request, unquote(object_id))
+        if comparison is None:
+            raise Http404("No comparison with this id.")
+        change_url = reverse(
+            "admin:comparisons_comparison_change", args=[quote(comparison.pk)]
+        )
+        if request.method != "POST":
+            return HttpResponseRedirect(change_url)
+        user = request.user
+        try:
+            message = self._run_step(request, comparison, step, user)
+        except WorkflowRefused as refusal:
+            self._refused(request, refusal)
+        else:
+            self.message_user(request, message, messages.SUCCESS)
+        return HttpResponseRedirect(change_url)
+
+    def _run_step(
+        self, request: HttpRequest, comparison: Comparison, step: str, user
+    ) -> str | SafeString:
+        match step:
+            case "submit":
+                comparison_submit(comparison=comparison, by=user)
+                return "Submitted for review: an editor can now publish or schedule it."
+            case "publish":
+                comparison_publish(comparison=comparison, by=user)
+                return "Published: readers see it now."
+            case "schedule":
+                publish_at = _parse_local(request.POST.get("publish_at", ""))
+                if publish_at is None:
+                    raise WorkflowRefused(
+                        "Enter the publication time as a date and a time."
+                    )
+                raw_expiry = request.POST.get("expires_at", "").strip()
+                expires_at = _parse_local(raw_expiry) if raw_expiry else None
+                if raw_expiry and expires_at is None:
+                    raise WorkflowRefused("Enter the expiry as a date and a time.")
+                comparison_schedule(
+                    comparison=comparison,
+                    by=user,
+                    publish_at=publish_at,
+                    expires_at=expires_at,
+                )
+                return f"Scheduled: {comparison.status_label}."
+            case "unschedule":
+                comparison_unschedule(comparison=comparison, by=user)
+                return "Schedule cancelled."
+            case "unpublish":
+                comparison_unpublish(comparison=comparison, by=user)
+                return "Unpublished: readers no longer see it."
+            case "preview-link":
+                link = preview_link_create(comparison=comparison, by=user)
+                url = request.build_absolute_uri(link.get_absolute_url())
+                return format_html(
+                    "Preview link created, valid for 7 days: <a href='{}'>{}</a>",
+                    url,
+                    url,
+                )
+            case "revoke-link":
+                link = PreviewLink.objects.filter(
+                    comparison=comparison, pk=request.POST.get("link") or 0
+                ).first()
+                if link is None:
+                    raise WorkflowRefused("That preview link does not exist.")
+                preview_link_revoke(link=link, by=user)
+                return "Preview link revoked: it now leads to “not found”."
+        raise WorkflowRefused(f"Unknown step “{step}”.")
+
+
+def _parse_local(value: str) -> datetime | None:
+    """A datetime-local value, read in the site's time zone."""
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return moment
+
+
+def _content_type_id() -> int:
+    from django.contrib.contenttypes.models import ContentType
+
+    return ContentType.objects.get_for_model(Comparison).pk

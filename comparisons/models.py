@@ -1,8 +1,14 @@
+import copy
+from datetime import datetime, timedelta
+
+import reversion
 from django.conf import settings
+from django.core import signing
 from django.db import models
 from django.db.models.functions import Greatest, Least
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from tools.markdown import render_markdown
 from tools.models import Tool
@@ -10,10 +16,23 @@ from tools.models import Tool
 
 class ComparisonQuerySet(models.QuerySet):
     def published(self) -> "ComparisonQuerySet":
-        """What readers may see: published, and its publication time reached."""
+        """What readers may see: published, publication time reached, and
+        not past its expiry (the scheduler tidies the status a minute later,
+        readers stop seeing it at once)."""
+        now = timezone.now()
         return self.filter(
-            status=Comparison.Status.PUBLISHED, published_at__lte=timezone.now()
+            models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now),
+            status=Comparison.Status.PUBLISHED,
+            published_at__lte=now,
         )
+
+    def due(self, now: datetime) -> "ComparisonQuerySet":
+        """Scheduled for publication at or before `now`."""
+        return self.filter(scheduled_at__lte=now)
+
+    def expired(self, now: datetime) -> "ComparisonQuerySet":
+        """Still marked published, but past their expiry time."""
+        return self.filter(status=Comparison.Status.PUBLISHED, expires_at__lte=now)
 
     def involving(self, tool: Tool) -> "ComparisonQuerySet":
         return self.filter(models.Q(left=tool) | models.Q(right=tool))
@@ -27,10 +46,25 @@ class Status(models.TextChoices):
     PUBLISHED = "published", "Published"
 
 
+#: The text an editor changes; on a published comparison, changes to these
+#: wait in `draft` until an editor publishes them.
+DRAFT_FIELDS = ("standfirst", "bottom_line")
+
+
+@reversion.register()
 class Comparison(models.Model):
-    """An ordered pair of tools, judged side by side."""
+    """An ordered pair of tools, judged side by side.
+
+    The row always holds what readers see. Once a comparison is published,
+    editing it stores the new text in `draft` instead (the pending changes),
+    so readers keep the published version until an editor publishes the
+    draft. Review and scheduling are data too: `review_requested_at`,
+    `scheduled_at` and `expires_at`; `status_label` turns them into one
+    word for editors.
+    """
 
     Status = Status
+    DRAFT_FIELDS = DRAFT_FIELDS
 
     left = models.ForeignKey(
         Tool,
@@ -78,6 +112,41 @@ class Comparison(models.Model):
         related_name="comparisons",
         editable=False,
     )
+    draft = models.JSONField(
+        "unpublished changes",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Edits to a published comparison wait here, as "
+        "{field: text}, until an editor publishes them.",
+    )
+    review_requested_at = models.DateTimeField(
+        "submitted for review", null=True, blank=True, editable=False
+    )
+    review_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name="submitted by",
+    )
+    scheduled_at = models.DateTimeField(
+        "scheduled publication",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The scheduler publishes the comparison (or its "
+        "unpublished changes) in the first minute after this time.",
+    )
+    expires_at = models.DateTimeField(
+        "expiry",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Readers stop seeing the comparison at this time.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -85,6 +154,14 @@ class Comparison(models.Model):
 
     class Meta:
         ordering = ["-published_at", "-created_at"]
+        permissions = [
+            ("submit_comparison", "Can submit a comparison for review"),
+            (
+                "publish_comparison",
+                "Can publish, schedule and unpublish comparisons",
+            ),
+            ("restore_comparison", "Can restore a comparison's revision"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(status__in=Status.values),
@@ -102,6 +179,14 @@ class Comparison(models.Model):
                 name="comparison_published_has_time",
                 violation_error_message="A published comparison needs a "
                 "publication time.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(expires_at__isnull=True)
+                | models.Q(scheduled_at__isnull=True)
+                | models.Q(expires_at__gt=models.F("scheduled_at")),
+                name="comparison_expires_after_schedule",
+                violation_error_message="The expiry must come after the "
+                "scheduled publication.",
             ),
             models.UniqueConstraint(
                 Least("left", "right"),
@@ -141,21 +226,133 @@ class Comparison(models.Model):
 
     @property
     def is_live(self) -> bool:
+        now = timezone.now()
         return (
             self.status == self.Status.PUBLISHED
             and self.published_at is not None
-            and self.published_at <= timezone.now()
+            and self.published_at <= now
+            and (self.expires_at is None or self.expires_at > now)
         )
 
     @property
+    def has_draft(self) -> bool:
+        """Whether edits are waiting to be published over the live text."""
+        return bool(self.draft)
+
+    @property
+    def takes_drafts(self) -> bool:
+        """Edits go to `draft` while the comparison is published (live or
+        waiting for its publication time); otherwise straight to the row."""
+        return self.pk is not None and self.status == self.Status.PUBLISHED
+
+    @property
+    def in_review(self) -> bool:
+        return self.review_requested_at is not None
+
+    def with_draft(self) -> "Comparison":
+        """A copy showing the pending changes, as they would be published."""
+        preview = copy.copy(self)
+        for field, value in (self.draft or {}).items():
+            if field in DRAFT_FIELDS:
+                setattr(preview, field, value)
+        return preview
+
+    @property
     def status_label(self) -> str:
-        """One word for editors: Draft, Scheduled or Live."""
-        if self.status == self.Status.DRAFT:
-            return "Draft"
-        if not self.is_live:
-            return "Scheduled"
-        return "Live"
+        """One label for editors: Draft, In review, Scheduled for <time>,
+        Live, Live with unpublished changes, or Unpublished."""
+        if self.is_live:
+            if not self.has_draft:
+                return "Live"
+            label = "Live with unpublished changes"
+            if self.scheduled_at:
+                return f"{label}, scheduled for {_when(self.scheduled_at)}"
+            if self.in_review:
+                return f"{label}, in review"
+            return label
+        now = timezone.now()
+        if (
+            self.status == self.Status.PUBLISHED
+            and self.published_at
+            and self.published_at > now
+        ):
+            return f"Scheduled for {_when(self.published_at)}"
+        if self.scheduled_at:
+            return f"Scheduled for {_when(self.scheduled_at)}"
+        if self.in_review:
+            return "In review"
+        if self.published_at is not None:
+            return "Unpublished"
+        return "Draft"
 
     @property
     def tools(self) -> tuple[Tool, Tool]:
         return (self.left, self.right)
+
+
+def _when(moment: datetime) -> str:
+    return date_format(timezone.localtime(moment), "j F Y, H:i")
+
+
+PREVIEW_LINK_SALT = "comparisons.preview-link"
+
+
+class PreviewLinkQuerySet(models.QuerySet):
+    def usable(self) -> "PreviewLinkQuerySet":
+        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class PreviewLink(models.Model):
+    """A shareable, signed link to read a comparison's draft without an
+    account; it stops working when it expires or is revoked."""
+
+    DEFAULT_LIFETIME = timedelta(days=7)
+
+    comparison = models.ForeignKey(
+        Comparison, on_delete=models.CASCADE, related_name="preview_links"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PreviewLinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Preview of {self.comparison} until {_when(self.expires_at)}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("comparison-preview", args=[self.token])
+
+    @property
+    def token(self) -> str:
+        return signing.dumps({"link": self.pk}, salt=PREVIEW_LINK_SALT)
+
+    @property
+    def is_usable(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()
+
+    @classmethod
+    def from_token(cls, token: str) -> "PreviewLink | None":
+        """The usable link a token names; None if tampered, expired or
+        revoked."""
+        try:
+            payload = signing.loads(token, salt=PREVIEW_LINK_SALT)
+        except signing.BadSignature:
+            return None
+        if not isinstance(payload, dict) or not isinstance(payload.get("link"), int):
+            return None
+        return (
+            cls.objects.usable()
+            .select_related("comparison__left__category", "comparison__right__category")
+            .filter(pk=payload["link"])
+            .first()
+        )

@@ -1,29 +1,425 @@
-"""Writes with side effects on comparisons: publishing and unpublishing."""
+"""Writes with side effects on comparisons: the editorial workflow.
 
-from django.contrib.auth.models import AbstractBaseUser
+Each service checks the person's permission itself (`by=None` means the
+scheduler), keeps a revision of what it saved and writes an audit entry, in
+one transaction. A refusal raises WorkflowRefused with the reason in words
+an editor can act on.
+"""
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import reversion
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django.utils import timezone
+from reversion.models import Version
 
-from comparisons.models import Comparison
+from comparisons.models import DRAFT_FIELDS, Comparison, PreviewLink
+from editorial.models import Action
+from editorial.services import audit_record
+from reviewers.panel import scorecard_for
+
+logger = logging.getLogger(__name__)
+
+User = AbstractBaseUser | AnonymousUser
+
+META_DESCRIPTION_LIMIT = 160
+
+
+class WorkflowRefused(Exception):
+    """An editorial action that may not happen, with the reasons why."""
+
+    def __init__(self, message: str, reasons: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.reasons = reasons or []
+
+    def __str__(self) -> str:
+        if not self.reasons:
+            return self.message
+        return f"{self.message} {' '.join(self.reasons)}"
+
+
+@dataclass(frozen=True)
+class PublishCheck:
+    """What stops a comparison from being published, and what only warns."""
+
+    problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+PERMISSION_NEEDS = {
+    "comparisons.submit_comparison": "submitting for review needs the "
+    "Contributor or Editor role",
+    "comparisons.publish_comparison": "publishing, scheduling and "
+    "unpublishing need the Editor role",
+    "comparisons.restore_comparison": "restoring a revision needs the Editor role",
+    "comparisons.change_comparison": "editing comparisons needs the "
+    "Contributor or Editor role",
+}
+
+
+def can(user: User | None, permission: str) -> bool:
+    """The scheduler (None) may do anything; people need the permission."""
+    if user is None:
+        return True
+    return bool(user.is_active and user.is_staff and user.has_perm(permission))
+
+
+def _require(user: User | None, permission: str, verb: str) -> None:
+    if not can(user, permission):
+        raise WorkflowRefused(f"You cannot {verb}: {PERMISSION_NEEDS[permission]}.")
+
+
+class _Revision:
+    """A reversion revision with its author and comment."""
+
+    def __init__(self, by: User | None, comment: str) -> None:
+        self.by = by
+        self.comment = comment
+        self.context = reversion.create_revision()
+
+    def __enter__(self) -> None:
+        self.context.__enter__()
+        if self.by is not None and self.by.is_authenticated:
+            reversion.set_user(self.by)
+        reversion.set_comment(self.comment)
+
+    def __exit__(self, *exc) -> None:
+        self.context.__exit__(*exc)
+
+
+def comparison_publish_check(*, comparison: Comparison) -> PublishCheck:
+    """Check the comparison as it would be published (with its draft)."""
+    candidate = comparison.with_draft()
+    problems = []
+    if not candidate.standfirst.strip():
+        problems.append("The standfirst is empty.")
+    if not candidate.bottom_line.strip():
+        problems.append("The bottom line is empty.")
+    scorecard = scorecard_for(candidate.tools)
+    if not scorecard.rows:
+        problems.append("There are no active personas on the panel.")
+    problems.extend(f"{gap}." for gap in scorecard.missing)
+    warnings = []
+    if len(candidate.standfirst) > META_DESCRIPTION_LIMIT:
+        warnings.append(
+            f"The standfirst is {len(candidate.standfirst)} characters; search "
+            f"engines show the first {META_DESCRIPTION_LIMIT} as the "
+            "description."
+        )
+    for tool in candidate.tools:
+        if tool.logo and not tool.logo_alt.strip():
+            warnings.append(f"{tool.name}'s logo has no alt text.")
+    return PublishCheck(problems=problems, warnings=warnings)
+
+
+@transaction.atomic
+def comparison_save_edit(
+    *, comparison: Comparison, by: User | None, created: bool = False
+) -> Comparison:
+    """Save an editor's edit; on a published comparison, as its draft.
+
+    `comparison` carries the edited text; on a published comparison the
+    row's published text is put back and the edit kept in `draft`, so
+    readers see no change until the draft is published.
+    """
+    _require(by, "comparisons.change_comparison", "edit comparisons")
+    if comparison.takes_drafts:
+        live = Comparison.objects.filter(pk=comparison.pk).values(*DRAFT_FIELDS).get()
+        edited = {name: getattr(comparison, name) for name in DRAFT_FIELDS}
+        comparison.draft = None if edited == live else edited
+        for name, value in live.items():
+            setattr(comparison, name, value)
+        comment = (
+            "Saved unpublished changes" if comparison.draft else "Saved, no changes"
+        )
+    else:
+        comparison.draft = None
+        comment = "Created" if created else "Saved the draft"
+    if created and comparison.author_id is None and by is not None:
+        comparison.author = by
+    with _Revision(by, comment):
+        comparison.save()
+    return comparison
+
+
+@transaction.atomic
+def comparison_submit(*, comparison: Comparison, by: User) -> Comparison:
+    """Ask an editor to review the draft (or the pending changes)."""
+    _require(by, "comparisons.submit_comparison", "submit for review")
+    if comparison.is_live and not comparison.has_draft:
+        raise WorkflowRefused(
+            "There is nothing to review: the comparison is live and has no "
+            "unpublished changes."
+        )
+    if comparison.in_review:
+        raise WorkflowRefused("This comparison is already in review.")
+    comparison.review_requested_at = timezone.now()
+    comparison.review_requested_by = by
+    with _Revision(by, "Submitted for review"):
+        comparison.save()
+    audit_record(action=Action.SUBMITTED, actor=by, obj=comparison)
+    return comparison
+
+
+def _apply_draft(comparison: Comparison) -> None:
+    for name, value in (comparison.draft or {}).items():
+        if name in DRAFT_FIELDS:
+            setattr(comparison, name, value)
+    comparison.draft = None
 
 
 @transaction.atomic
 def comparison_publish(
-    *, comparison: Comparison, by: AbstractBaseUser | None = None
+    *, comparison: Comparison, by: User | None = None, check: bool = True
 ) -> Comparison:
-    """Make a comparison public; keep a publication time an editor chose."""
+    """Make a comparison (or its pending changes) public now.
+
+    Refused with the list of what is missing when a required piece is
+    absent. A publication time already chosen is kept; a first publication
+    by the schedule is dated at the scheduled time.
+    """
+    _require(by, "comparisons.publish_comparison", "publish")
+    if check:
+        result = comparison_publish_check(comparison=comparison)
+        if not result.ok:
+            raise WorkflowRefused(
+                f"{comparison} cannot be published yet:", result.problems
+            )
+    now = timezone.now()
+    had_draft = comparison.has_draft
+    _apply_draft(comparison)
     comparison.status = Comparison.Status.PUBLISHED
     if comparison.published_at is None:
-        comparison.published_at = timezone.now()
-    if comparison.author_id is None and by is not None:
+        comparison.published_at = min(comparison.scheduled_at or now, now)
+    if comparison.expires_at is not None and comparison.expires_at <= now:
+        comparison.expires_at = None
+    if comparison.author_id is None and by is not None and by.is_authenticated:
         comparison.author = by
-    comparison.save()
+    scheduled = comparison.scheduled_at is not None
+    comparison.scheduled_at = None
+    comparison.review_requested_at = None
+    comparison.review_requested_by = None
+    how = "by the schedule" if by is None else "now"
+    with _Revision(by, f"Published {how}"):
+        comparison.save()
+    audit_record(
+        action=Action.PUBLISHED,
+        actor=by,
+        obj=comparison,
+        detail=("Published the unpublished changes" if had_draft else "Published")
+        + (" at the scheduled time" if scheduled and by is None else ""),
+    )
     return comparison
 
 
 @transaction.atomic
-def comparison_unpublish(*, comparison: Comparison) -> Comparison:
-    """Take a comparison off the site; it becomes a draft again."""
-    comparison.status = Comparison.Status.DRAFT
-    comparison.save(update_fields=["status", "updated_at"])
+def comparison_schedule(
+    *,
+    comparison: Comparison,
+    by: User,
+    publish_at: datetime,
+    expires_at: datetime | None = None,
+) -> Comparison:
+    """Have the scheduler publish the comparison (or its changes) later."""
+    _require(by, "comparisons.publish_comparison", "schedule")
+    now = timezone.now()
+    if publish_at <= now:
+        raise WorkflowRefused(
+            "Choose a publication time in the future, or publish now."
+        )
+    if expires_at is not None and expires_at <= publish_at:
+        raise WorkflowRefused("The expiry must come after the publication time.")
+    if comparison.is_live and not comparison.has_draft:
+        raise WorkflowRefused(
+            "This comparison is already live and has no unpublished changes "
+            "to schedule."
+        )
+    result = comparison_publish_check(comparison=comparison)
+    if not result.ok:
+        raise WorkflowRefused(f"{comparison} cannot be scheduled yet:", result.problems)
+    comparison.scheduled_at = publish_at
+    comparison.expires_at = expires_at
+    with _Revision(by, "Scheduled"):
+        comparison.save()
+    detail = f"For {timezone.localtime(publish_at):%Y-%m-%d %H:%M %Z}"
+    if expires_at:
+        detail += f", expiring {timezone.localtime(expires_at):%Y-%m-%d %H:%M %Z}"
+    audit_record(action=Action.SCHEDULED, actor=by, obj=comparison, detail=detail)
     return comparison
+
+
+@transaction.atomic
+def comparison_unschedule(
+    *, comparison: Comparison, by: User | None, reason: str = ""
+) -> Comparison:
+    _require(by, "comparisons.publish_comparison", "cancel a schedule")
+    if comparison.scheduled_at is None:
+        raise WorkflowRefused("This comparison is not scheduled.")
+    comparison.scheduled_at = None
+    with _Revision(by, "Schedule cancelled"):
+        comparison.save()
+    audit_record(action=Action.UNSCHEDULED, actor=by, obj=comparison, detail=reason)
+    return comparison
+
+
+@transaction.atomic
+def comparison_unpublish(
+    *, comparison: Comparison, by: User | None = None, reason: str = ""
+) -> Comparison:
+    """Take a comparison off the site; its publication date is kept."""
+    _require(by, "comparisons.publish_comparison", "unpublish")
+    comparison.status = Comparison.Status.DRAFT
+    comparison.scheduled_at = None
+    comparison.expires_at = None
+    with _Revision(by, "Unpublished" + (f": {reason}" if reason else "")):
+        comparison.save()
+    audit_record(action=Action.UNPUBLISHED, actor=by, obj=comparison, detail=reason)
+    return comparison
+
+
+def revision_content(version: Version) -> dict[str, str]:
+    """The text an editor last saved in a revision: its draft if it had one,
+    otherwise the row's text."""
+    data = version.field_dict
+    draft = data.get("draft") or {}
+    return {name: draft.get(name, data.get(name) or "") for name in DRAFT_FIELDS}
+
+
+@transaction.atomic
+def comparison_restore(
+    *, comparison: Comparison, by: User, version: Version
+) -> Comparison:
+    """Bring back a revision's text as a new draft; nothing goes live."""
+    _require(by, "comparisons.restore_comparison", "restore a revision")
+    if version.object_id != str(comparison.pk) or version._model is not Comparison:
+        raise WorkflowRefused("That revision belongs to another object.")
+    content = revision_content(version)
+    when = f"{timezone.localtime(version.revision.date_created):%Y-%m-%d %H:%M}"
+    if comparison.takes_drafts:
+        live = {name: getattr(comparison, name) for name in DRAFT_FIELDS}
+        comparison.draft = None if content == live else content
+    else:
+        for name, value in content.items():
+            setattr(comparison, name, value)
+        comparison.draft = None
+    with _Revision(by, f"Restored the revision of {when} as a draft"):
+        comparison.save()
+    audit_record(
+        action=Action.RESTORED,
+        actor=by,
+        obj=comparison,
+        detail=f"Restored the revision of {when} as a new draft",
+    )
+    return comparison
+
+
+@transaction.atomic
+def comparison_delete(*, comparison: Comparison, by: User) -> None:
+    _require(by, "comparisons.delete_comparison", "delete")
+    audit_record(action=Action.DELETED, actor=by, obj=comparison)
+    comparison.delete()
+
+
+@dataclass(frozen=True)
+class ScheduleRun:
+    published: int
+    unpublished: int
+    held: int
+
+
+def comparisons_run_schedule(*, now: datetime | None = None) -> ScheduleRun:
+    """Publish what is due and unpublish what has expired.
+
+    Each comparison is handled in its own transaction with its row locked
+    (skipping rows another beat run holds), so a run can be repeated or
+    overlap safely. A due comparison that fails the publish checks is held
+    back: its schedule is cancelled with the reason in the audit log.
+    """
+    now = now or timezone.now()
+    published = unpublished = held = 0
+    for pk in Comparison.objects.due(now).values_list("pk", flat=True):
+        with transaction.atomic():
+            comparison = (
+                Comparison.objects.select_for_update(skip_locked=True, of=("self",))
+                .due(now)
+                .filter(pk=pk)
+                .first()
+            )
+            if comparison is None:
+                continue
+            result = comparison_publish_check(comparison=comparison)
+            if not result.ok:
+                comparison_unschedule(
+                    comparison=comparison,
+                    by=None,
+                    reason="Not published at the scheduled time: "
+                    + " ".join(result.problems),
+                )
+                held += 1
+                continue
+            comparison_publish(comparison=comparison, by=None, check=False)
+            published += 1
+    for pk in Comparison.objects.expired(now).values_list("pk", flat=True):
+        with transaction.atomic():
+            comparison = (
+                Comparison.objects.select_for_update(skip_locked=True, of=("self",))
+                .expired(now)
+                .filter(pk=pk)
+                .first()
+            )
+            if comparison is None:
+                continue
+            comparison_unpublish(
+                comparison=comparison, by=None, reason="Reached its expiry time"
+            )
+            unpublished += 1
+    logger.info(
+        "Schedule run: published %d, unpublished %d, held back %d",
+        published,
+        unpublished,
+        held,
+    )
+    return ScheduleRun(published=published, unpublished=unpublished, held=held)
+
+
+@transaction.atomic
+def preview_link_create(
+    *, comparison: Comparison, by: User, lifetime: timedelta | None = None
+) -> PreviewLink:
+    _require(by, "comparisons.change_comparison", "share a preview")
+    link = PreviewLink.objects.create(
+        comparison=comparison,
+        created_by=by,
+        expires_at=timezone.now() + (lifetime or PreviewLink.DEFAULT_LIFETIME),
+    )
+    audit_record(
+        action=Action.PREVIEW_LINK_CREATED,
+        actor=by,
+        obj=comparison,
+        detail=f"Link {link.pk}, valid until "
+        f"{timezone.localtime(link.expires_at):%Y-%m-%d %H:%M %Z}",
+    )
+    return link
+
+
+@transaction.atomic
+def preview_link_revoke(*, link: PreviewLink, by: User) -> PreviewLink:
+    _require(by, "comparisons.change_comparison", "revoke a preview link")
+    if link.revoked_at is None:
+        link.revoked_at = timezone.now()
+        link.save(update_fields=["revoked_at"])
+        audit_record(
+            action=Action.PREVIEW_LINK_REVOKED,
+            actor=by,
+            obj=link.comparison,
+            detail=f"Link {link.pk}",
+        )
+    return link

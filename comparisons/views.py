@@ -3,9 +3,11 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
-from comparisons.models import Comparison
+from comparisons.models import Comparison, PreviewLink
+from reviewers.models import VerdictChange
 from reviewers.panel import panel_figures, scorecard_for
 from tools.models import Tool
 
@@ -56,21 +58,64 @@ def comparison_detail(request: HttpRequest, slug: str) -> HttpResponse:
         if comparison.is_live or can_preview(request.user):
             return redirect(comparison, permanent=True)
         raise Http404("No comparison at this address.")
-    if not comparison.is_live and not can_preview(request.user):
+    staff = can_preview(request.user)
+    if not comparison.is_live and not staff:
         raise Http404("No comparison at this address.")
+    # Staff read the pending changes with ?preview=draft; a comparison that
+    # is not live shows its draft to them anyway.
+    show_draft = staff and (
+        not comparison.is_live or request.GET.get("preview") == "draft"
+    )
+    return _render_comparison(
+        request,
+        comparison.with_draft() if show_draft else comparison,
+        preview=show_draft,
+    )
 
+
+def comparison_preview(request: HttpRequest, token: str) -> HttpResponse:
+    """A draft read through a shareable link, by someone without an account."""
+    link = PreviewLink.from_token(token)
+    if link is None:
+        response = render(request, "comparisons/preview_link_invalid.html", status=404)
+        add_never_cache_headers(response)
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        return response
+    return _render_comparison(
+        request, link.comparison.with_draft(), preview=True, preview_link=link
+    )
+
+
+def _render_comparison(
+    request: HttpRequest,
+    comparison: Comparison,
+    *,
+    preview: bool,
+    preview_link: PreviewLink | None = None,
+) -> HttpResponse:
+    updates = (
+        list(
+            VerdictChange.objects.on_tools_since(
+                comparison.tools, comparison.published_at
+            )
+        )
+        if comparison.published_at and comparison.published_at <= timezone.now()
+        else []
+    )
     response = render(
         request,
         "comparisons/comparison_detail.html",
         {
             "comparison": comparison,
             "scorecard": scorecard_for(comparison.tools),
-            "preview": not comparison.is_live,
+            "preview": preview,
+            "preview_link": preview_link,
+            "updates": updates,
         },
     )
-    if not comparison.is_live:
+    if preview or not comparison.is_live:
         add_never_cache_headers(response)
-        response["X-Robots-Tag"] = "noindex"
+        response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 
 

@@ -4,6 +4,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 
+from editorial.admin import AuditedAdminMixin, RevisionAdmin
 from reviewers.models import Review, Reviewer
 from reviewers.panel import panel_figure, with_panel
 from tools.admin import ToolAdmin
@@ -62,7 +63,7 @@ class PanelToolAdmin(ToolAdmin):
 
 
 @admin.register(Reviewer)
-class ReviewerAdmin(admin.ModelAdmin):
+class ReviewerAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "lens", "seat", "active", "verdicts"]
     list_display_links = ["name"]
     list_editable = ["seat", "active"]
@@ -92,9 +93,11 @@ class ReviewerAdmin(admin.ModelAdmin):
 
 
 @admin.register(Review)
-class ReviewAdmin(admin.ModelAdmin):
+class ReviewAdmin(RevisionAdmin):
     list_display = ["tool", "reviewer", "verdict", "updated_at"]
     list_filter = ["verdict", "reviewer", "tool__category"]
     list_select_related = ["tool", "reviewer"]
     search_fields = ["tool__name", "reviewer__name", "quote"]
     autocomplete_fields = ["tool", "reviewer"]
+    fields = ["reviewer", "tool", "verdict", "quote"]
+    revision_fields = ["reviewer", "tool", "verdict", "quote"]

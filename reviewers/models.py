@@ -1,5 +1,10 @@
-from django.db import models
+from collections.abc import Iterable
+from datetime import datetime
+
+import reversion
+from django.db import models, transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from tools.models import Tool
 
@@ -62,8 +67,14 @@ class Verdict(models.TextChoices):
     SKIP = "skip", "Skip"
 
 
+@reversion.register()
 class Review(models.Model):
-    """One persona's verdict on one tool."""
+    """One persona's verdict on one tool.
+
+    A change of verdict is recorded as a VerdictChange in the same
+    transaction, whichever form or script saves it, so comparison pages can
+    say publicly when a persona changed its mind.
+    """
 
     Verdict = Verdict
 
@@ -103,6 +114,72 @@ class Review(models.Model):
     def __str__(self) -> str:
         return f"{self.reviewer} on {self.tool}: {self.get_verdict_display()}"
 
+    def save(self, *args, **kwargs) -> None:
+        previous = getattr(self, "_saved_verdict", None)
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if previous and previous != self.verdict:
+                VerdictChange.objects.create(
+                    reviewer_id=self.reviewer_id,
+                    tool_id=self.tool_id,
+                    from_verdict=previous,
+                    to_verdict=self.verdict,
+                )
+        self._saved_verdict = self.verdict
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        review = super().from_db(db, field_names, values)
+        review._saved_verdict = review.__dict__.get("verdict")
+        return review
+
     @property
     def is_ship(self) -> bool:
         return self.verdict == self.Verdict.SHIP
+
+
+class VerdictChangeQuerySet(models.QuerySet):
+    def on_tools_since(
+        self, tools: Iterable[Tool], since: datetime
+    ) -> "VerdictChangeQuerySet":
+        return self.filter(tool__in=list(tools), changed_at__gt=since).select_related(
+            "reviewer", "tool"
+        )
+
+
+class VerdictChange(models.Model):
+    """A persona moved a tool from one verdict to the other."""
+
+    reviewer = models.ForeignKey(
+        Reviewer,
+        on_delete=models.CASCADE,
+        related_name="verdict_changes",
+        verbose_name="persona",
+    )
+    tool = models.ForeignKey(
+        Tool, on_delete=models.CASCADE, related_name="verdict_changes"
+    )
+    from_verdict = models.CharField(max_length=4, choices=Verdict.choices)
+    to_verdict = models.CharField(max_length=4, choices=Verdict.choices)
+    changed_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = VerdictChangeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["changed_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(from_verdict__in=Verdict.values)
+                & models.Q(to_verdict__in=Verdict.values)
+                & ~models.Q(from_verdict=models.F("to_verdict")),
+                name="verdictchange_is_a_change",
+                violation_error_message="A verdict change goes from ship to "
+                "skip or from skip to ship.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.reviewer} moved {self.tool} from {self.from_verdict} to "
+            f"{self.to_verdict}"
+        )

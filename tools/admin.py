@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from editorial.admin import AuditedAdminMixin, RevisionAdmin
 from tools.models import Category, Tool
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "tool_count"]
     list_per_page = 50
     search_fields = ["name"]
@@ -16,7 +17,7 @@ class CategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Tool)
-class ToolAdmin(admin.ModelAdmin):
+class ToolAdmin(RevisionAdmin):
     list_display = ["name", "category", "pricing_tier", "updated_at"]
     list_filter = ["category", "pricing_tier"]
     list_select_related = ["category"]
@@ -27,4 +28,16 @@ class ToolAdmin(admin.ModelAdmin):
         ("Editorial description", {"fields": ["description"]}),
         ("Pricing", {"fields": ["pricing_tier", "pricing_note"]}),
         ("Logo", {"fields": ["logo", "logo_alt"]}),
+    ]
+    revision_fields = [
+        "name",
+        "slug",
+        "category",
+        "tagline",
+        "website",
+        "description",
+        "pricing_tier",
+        "pricing_note",
+        "logo",
+        "logo_alt",
     ]

@@ -1,3 +1,4 @@
+import reversion
 from django.db import models
 from django.urls import reverse
 
@@ -32,6 +33,7 @@ class PricingTier(models.TextChoices):
     ENTERPRISE = "enterprise", "Enterprise"
 
 
+@reversion.register()
 class Tool(models.Model):
     PricingTier = PricingTier
 

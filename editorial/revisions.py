@@ -1,0 +1,80 @@
+"""Reading revisions kept by django-reversion: who saved last, and diffs."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import models
+from reversion.models import Version
+
+
+@dataclass(frozen=True)
+class LastSave:
+    who: str
+    when: datetime | None
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    label: str
+    before: str
+    after: str
+
+    @property
+    def changed(self) -> bool:
+        return self.before != self.after
+
+
+def versions_of(obj: models.Model):
+    """An object's revisions, newest first, with their authors."""
+    return Version.objects.get_for_object(obj).select_related(
+        "revision", "revision__user"
+    )
+
+
+def person_name(user: AbstractBaseUser | None) -> str:
+    if user is None:
+        return "the scheduler"
+    return user.get_full_name() or user.get_username()
+
+
+def last_save(obj: models.Model) -> LastSave:
+    """Who saved the object last and when, from its newest revision."""
+    version = versions_of(obj).first()
+    if version is None:
+        return LastSave(who="someone", when=getattr(obj, "updated_at", None))
+    return LastSave(
+        who=person_name(version.revision.user), when=version.revision.date_created
+    )
+
+
+def instance_at(version: Version) -> models.Model:
+    """The object as it was in a revision, unsaved."""
+    return version._model(**version.field_dict)
+
+
+def display_value(instance: models.Model, field_name: str) -> str:
+    field = instance._meta.get_field(field_name)
+    value = getattr(instance, field.attname)
+    if value is None or value == "":
+        return ""
+    if field.choices:
+        return str(getattr(instance, f"get_{field.name}_display")())
+    if field.is_relation:
+        related = field.related_model._default_manager.filter(pk=value).first()
+        return str(related) if related is not None else f"(deleted, id {value})"
+    if isinstance(value, datetime):
+        return value.strftime("%-d %b %Y, %H:%M %Z")
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def diff(older: dict[str, str], newer: dict[str, str]) -> list[FieldChange]:
+    """Field-by-field comparison of two revisions' displayed values."""
+    return [
+        FieldChange(
+            label=label, before=older.get(label, ""), after=newer.get(label, "")
+        )
+        for label in dict.fromkeys([*older, *newer])
+    ]
