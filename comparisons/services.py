@@ -395,10 +395,12 @@ def preview_link_create(
     *, comparison: Comparison, by: User, lifetime: timedelta | None = None
 ) -> PreviewLink:
     _require(by, "comparisons.change_comparison", "share a preview")
+    now = timezone.now()
     link = PreviewLink.objects.create(
         comparison=comparison,
         created_by=by,
-        expires_at=timezone.now() + (lifetime or PreviewLink.DEFAULT_LIFETIME),
+        created_at=now,
+        expires_at=now + (lifetime or PreviewLink.DEFAULT_LIFETIME),
     )
     audit_record(
         action=Action.PREVIEW_LINK_CREATED,

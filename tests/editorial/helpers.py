@@ -1,0 +1,37 @@
+"""Driving the comparison admin the way an editor's browser does."""
+
+from django.test import Client
+from django.urls import reverse
+
+from comparisons.models import Comparison
+
+
+def change_url(comparison: Comparison) -> str:
+    return reverse("admin:comparisons_comparison_change", args=[comparison.pk])
+
+
+def workflow_url(comparison: Comparison, step: str) -> str:
+    return reverse("admin:comparisons_comparison_workflow", args=[comparison.pk, step])
+
+
+def opened_form(client: Client, comparison: Comparison) -> dict[str, str]:
+    """The change form's values as the page shows them when opened."""
+    response = client.get(change_url(comparison))
+    assert response.status_code == 200, response.status_code
+    form = response.context["adminform"].form
+    data = {}
+    for name, field in form.fields.items():
+        value = form[name].value()
+        if name in form.initial or value is not None:
+            data[name] = "" if value is None else str(value)
+        del field
+    return data
+
+
+def save_form(client: Client, comparison: Comparison, **changes: str):
+    data = {**opened_form(client, comparison), **changes}
+    return client.post(change_url(comparison), data, follow=True)
+
+
+def messages_of(response) -> list[str]:
+    return [str(message) for message in response.context["messages"]]
