@@ -253,6 +253,11 @@ class ComparisonAdmin(RevisionAdmin):
                 "The revision's text is back as unpublished changes; readers "
                 "still see the published version."
             )
+        if obj.takes_drafts:
+            return (
+                "The revision's text is the published text, so there are no "
+                "unpublished changes any more."
+            )
         return "The revision's text is back in the draft."
 
     # Bulk actions.

@@ -1,0 +1,62 @@
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from tests.editorial.factories import contributor, editor
+from tests.editorial.helpers import change_url, opened_form, save_form
+from tests.tools.factories import ToolFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_save_after_someone_elses_is_refused_and_keeps_the_input(comparison):
+    """Bea opens the form, Carl saves, Bea saves: Bea is told Carl saved and
+    when, nothing of hers is written, and her text is still in the form."""
+    bea, carl = Client(), Client()
+    bea.force_login(contributor(first_name="Bea", last_name="Writer"))
+    carl.force_login(editor(first_name="Carl", last_name="Editor"))
+    beas_form = opened_form(bea, comparison)
+
+    save_form(carl, comparison, standfirst="Carl's standfirst.")
+
+    response = bea.post(
+        change_url(comparison),
+        {**beas_form, "standfirst": "Bea's standfirst, typed with care."},
+    )
+    assert response.status_code == 200
+    assert "Carl Editor saved this comparison at" in response.text
+    assert "after you opened it" in response.text
+    assert "Bea&#x27;s standfirst, typed with care." in response.text
+    comparison.refresh_from_db()
+    assert comparison.draft["standfirst"] == "Carl's standfirst."
+
+
+def test_a_save_with_a_fresh_form_goes_through(client, comparison):
+    client.force_login(editor())
+    save_form(client, comparison, standfirst="One.")
+    save_form(client, comparison, standfirst="Two.")
+    comparison.refresh_from_db()
+    assert comparison.draft["standfirst"] == "Two."
+
+
+def test_tools_are_guarded_too(client):
+    """The same refusal protects a tool's page."""
+    tool = ToolFactory()
+    url = reverse("admin:tools_tool_change", args=[tool.pk])
+    client.force_login(editor(first_name="Dee", last_name="Desk"))
+    form = client.get(url).context["adminform"].form
+    data = {name: form[name].value() or "" for name in form.fields}
+    data.update(
+        {
+            "logo": "",
+            "reviews-TOTAL_FORMS": "0",
+            "reviews-INITIAL_FORMS": "0",
+            "reviews-MIN_NUM_FORMS": "0",
+            "reviews-MAX_NUM_FORMS": "1000",
+        }
+    )
+    client.post(url, {**data, "tagline": "First save wins."})
+    response = client.post(url, {**data, "tagline": "Second, from a stale form."})
+    assert "Dee Desk saved this tool at" in response.text
+    tool.refresh_from_db()
+    assert tool.tagline == "First save wins."

@@ -1,0 +1,164 @@
+import re
+
+import pytest
+from django.urls import reverse
+from reversion.models import Version
+
+from tests.comparisons.factories import ComparisonFactory
+from tests.editorial.factories import contributor, editor
+from tests.editorial.helpers import change_url, save_form
+from tests.tools.factories import ToolFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def versions(obj):
+    return list(Version.objects.get_for_object(obj).select_related("revision__user"))
+
+
+def test_every_admin_save_keeps_a_revision_with_author_and_time(client, comparison):
+    writer = contributor(first_name="Ada", last_name="Lovelace")
+    client.force_login(writer)
+    save_form(client, comparison, standfirst="First rewrite.")
+    save_form(client, comparison, standfirst="Second rewrite.")
+    kept = versions(comparison)
+    assert len(kept) == 2
+    assert {version.revision.user for version in kept} == {writer}
+
+    history = client.get(
+        reverse("admin:comparisons_comparison_history", args=[comparison.pk])
+    )
+    assert history.text.count("Ada Lovelace") == 2
+    assert "Changed Standfirst." in history.text
+
+
+def test_the_diff_shows_what_changed_field_by_field(client, comparison):
+    client.force_login(editor())
+    save_form(client, comparison, standfirst="Rewritten standfirst.")
+    save_form(
+        client,
+        comparison,
+        standfirst="Rewritten standfirst.",
+        bottom_line="A new bottom line.",
+    )
+    newer, older = versions(comparison)
+    response = client.get(
+        reverse("admin:comparisons_comparison_compare", args=[comparison.pk]),
+        {"from": older.pk, "to": newer.pk},
+    )
+    assert response.status_code == 200
+    rows = {change.label: change for change in response.context["changes"]}
+    assert rows["Bottom line (unpublished change)"].after == "A new bottom line."
+    assert rows["Standfirst (unpublished change)"].changed is False
+    assert rows["Standfirst"].before == rows["Standfirst"].after
+    assert response.context["changed_count"] == 1
+    assert "1 field changed" in response.text
+    assert re.search(r"<strong>Changed</strong>", response.text)
+
+
+def test_restoring_brings_a_revision_back_as_a_new_draft(client, comparison):
+    """After confirmation the old text returns as unpublished changes;
+    readers keep the live text."""
+    client.force_login(editor())
+    save_form(client, comparison, standfirst="Version two.")
+    client.post(
+        reverse(
+            "admin:comparisons_comparison_workflow", args=[comparison.pk, "publish"]
+        )
+    )
+    save_form(client, comparison, standfirst="Version three, unpublished.")
+    save_form(client, comparison, standfirst="Version four, unpublished.")
+    third = versions(comparison)[1]
+    assert third.field_dict["draft"]["standfirst"] == "Version three, unpublished."
+    url = reverse(
+        "admin:comparisons_comparison_restore", args=[comparison.pk, third.pk]
+    )
+
+    confirm = client.get(url)
+    assert "Restore this revision?" in confirm.text
+    assert "Yes, restore it" in confirm.text
+    assert "Version three, unpublished." in confirm.text
+    comparison.refresh_from_db()
+    assert comparison.draft["standfirst"] == "Version four, unpublished."
+
+    response = client.post(url, follow=True)
+    assert "back as unpublished changes" in response.text
+    comparison.refresh_from_db()
+    assert comparison.standfirst == "Version two."
+    assert comparison.draft["standfirst"] == "Version three, unpublished."
+    assert comparison.status_label == "Live with unpublished changes"
+    client.logout()
+    page = client.get(comparison.get_absolute_url()).text
+    assert "Version two." in page
+    assert "Version three" not in page
+    assert (
+        versions(comparison)[0]
+        .revision.get_comment()
+        .startswith("Restored the revision of")
+    )
+
+
+def test_a_tool_keeps_revisions_and_can_be_restored(client):
+    """Tools have the same history, diff and confirmed restore."""
+    tool = ToolFactory(tagline="The first tagline")
+    client.force_login(editor())
+    url = reverse("admin:tools_tool_change", args=[tool.pk])
+    form = client.get(url).context["adminform"].form
+    data = {name: form[name].value() or "" for name in form.fields}
+    data.update(
+        {
+            "reviews-TOTAL_FORMS": "0",
+            "reviews-INITIAL_FORMS": "0",
+            "reviews-MIN_NUM_FORMS": "0",
+            "reviews-MAX_NUM_FORMS": "1000",
+        }
+    )
+    data["logo"] = ""
+    client.post(url, data)
+    client.post(url, {**data, "tagline": "The second tagline", "edit_token": ""})
+    tool.refresh_from_db()
+    assert tool.tagline == "The second tagline"
+    newer, older = versions(tool)
+    diff = client.get(
+        reverse("admin:tools_tool_compare", args=[tool.pk]),
+        {"from": older.pk, "to": newer.pk},
+    )
+    tagline = next(c for c in diff.context["changes"] if c.label == "Tagline")
+    assert (tagline.before, tagline.after) == (
+        "The first tagline",
+        "The second tagline",
+    )
+    client.post(reverse("admin:tools_tool_restore", args=[tool.pk, older.pk]))
+    tool.refresh_from_db()
+    assert tool.tagline == "The first tagline"
+
+
+def test_reversions_own_revert_screens_are_closed(client, comparison):
+    """The only way back is the confirmed restore."""
+    client.force_login(editor())
+    save_form(client, comparison, standfirst="Changed.")
+    version = versions(comparison)[0]
+    url = f"/admin/comparisons/comparison/{comparison.pk}/history/{version.pk}/"
+    response = client.get(url, follow=True)
+    assert "to revert to this version" not in response.text
+    assert (
+        "Recover deleted"
+        not in client.get(reverse("admin:comparisons_comparison_changelist")).text
+    )
+
+
+def test_a_draft_comparison_restores_straight_into_the_draft(client, panel):
+    draft = ComparisonFactory(
+        left=panel["left"], right=panel["right"], draft=True, standfirst="One."
+    )
+    client.force_login(editor())
+    save_form(client, draft, standfirst="One.")
+    save_form(client, draft, standfirst="Two.")
+    oldest = versions(draft)[-1]
+    client.post(
+        reverse("admin:comparisons_comparison_restore", args=[draft.pk, oldest.pk])
+    )
+    draft.refresh_from_db()
+    assert draft.standfirst == "One."
+    assert draft.draft is None
+    assert change_url(draft)

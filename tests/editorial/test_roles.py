@@ -1,0 +1,185 @@
+"""The role matrix: each role tries each action of the workflow."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+from django.utils import timezone
+from reversion.models import Version
+
+from comparisons.models import Comparison
+from comparisons.services import comparison_save_edit
+from editorial.models import AuditEntry
+from tests.comparisons.factories import ComparisonFactory
+from tests.editorial.factories import UserFactory, contributor, editor, superuser
+from tests.editorial.helpers import change_url, messages_of, save_form, workflow_url
+
+pytestmark = pytest.mark.django_db
+
+ROLES = {
+    "staff without a role": lambda: UserFactory(),
+    "Contributor": contributor,
+    "Editor": editor,
+    "superuser": superuser,
+}
+
+# Which roles may do each action.
+MATRIX = {
+    "edit": {"Contributor", "Editor", "superuser"},
+    "submit": {"Contributor", "Editor", "superuser"},
+    "publish": {"Editor", "superuser"},
+    "schedule": {"Editor", "superuser"},
+    "unpublish": {"Editor", "superuser"},
+    "restore": {"Editor", "superuser"},
+    "delete": {"Editor", "superuser"},
+    "read the audit log": {"Editor", "superuser"},
+}
+
+
+@pytest.fixture
+def draft(panel):
+    return ComparisonFactory(left=panel["left"], right=panel["right"], draft=True)
+
+
+def try_edit(client, comparison):
+    response = client.get(change_url(comparison))
+    if response.status_code != 200 or "edit_token" not in response.text:
+        return False
+    save_form(client, comparison, standfirst="Edited by this role.")
+    comparison.refresh_from_db()
+    return comparison.standfirst == "Edited by this role."
+
+
+def try_submit(client, comparison):
+    response = client.post(workflow_url(comparison, "submit"), follow=True)
+    comparison.refresh_from_db()
+    if comparison.in_review:
+        return True
+    if response.status_code == 200 and response.redirect_chain:
+        assert (
+            "You cannot submit for review: submitting for review needs the "
+            "Contributor or Editor role." in " ".join(messages_of(response))
+        )
+    return False
+
+
+def try_publish(client, comparison):
+    response = client.post(workflow_url(comparison, "publish"), follow=True)
+    comparison.refresh_from_db()
+    if comparison.is_live:
+        return True
+    if response.status_code == 200 and response.redirect_chain:
+        assert (
+            "You cannot publish: publishing, scheduling and unpublishing need "
+            "the Editor role." in " ".join(messages_of(response))
+        )
+    return False
+
+
+def try_schedule(client, comparison):
+    when = timezone.localtime() + timedelta(days=1)
+    client.post(
+        workflow_url(comparison, "schedule"),
+        {"publish_at": when.strftime("%Y-%m-%dT%H:%M")},
+    )
+    comparison.refresh_from_db()
+    return comparison.scheduled_at is not None
+
+
+def try_unpublish(client, comparison):
+    comparison.status = Comparison.Status.PUBLISHED
+    comparison.published_at = timezone.now()
+    comparison.save()
+    client.post(workflow_url(comparison, "unpublish"))
+    comparison.refresh_from_db()
+    return comparison.status == Comparison.Status.DRAFT
+
+
+def try_restore(client, comparison):
+    comparison_save_edit(comparison=comparison, by=None)
+    comparison.standfirst = "Second version."
+    comparison_save_edit(comparison=comparison, by=None)
+    oldest = Version.objects.get_for_object(comparison).last()
+    url = reverse(
+        "admin:comparisons_comparison_restore", args=[comparison.pk, oldest.pk]
+    )
+    response = client.post(url, follow=True)
+    comparison.refresh_from_db()
+    restored = comparison.standfirst != "Second version."
+    if not restored and response.status_code == 200 and response.redirect_chain:
+        assert "restoring a revision needs the Editor role" in response.text
+    return restored
+
+
+def try_delete(client, comparison):
+    url = reverse("admin:comparisons_comparison_delete", args=[comparison.pk])
+    client.post(url, {"post": "yes"})
+    return not Comparison.objects.filter(pk=comparison.pk).exists()
+
+
+def try_read_audit_log(client, comparison):
+    return (
+        client.get(reverse("admin:editorial_auditentry_changelist")).status_code == 200
+    )
+
+
+ATTEMPTS = {
+    "edit": try_edit,
+    "submit": try_submit,
+    "publish": try_publish,
+    "schedule": try_schedule,
+    "unpublish": try_unpublish,
+    "restore": try_restore,
+    "delete": try_delete,
+    "read the audit log": try_read_audit_log,
+}
+
+
+@pytest.mark.parametrize("action", list(MATRIX))
+@pytest.mark.parametrize("role", list(ROLES))
+def test_role_matrix(client, draft, role, action):
+    """Each role may do exactly what the matrix says; nothing else moves."""
+    client.force_login(ROLES[role]())
+    assert ATTEMPTS[action](client, draft) is (role in MATRIX[action])
+
+
+def test_roles_are_made_by_the_migrations():
+    contributor_perms = set(
+        Group.objects.get(name="Contributor").permissions.values_list(
+            "codename", flat=True
+        )
+    )
+    assert "submit_comparison" in contributor_perms
+    assert "publish_comparison" not in contributor_perms
+    assert "delete_comparison" not in contributor_perms
+    editor_perms = set(
+        Group.objects.get(name="Editor").permissions.values_list("codename", flat=True)
+    )
+    assert {"publish_comparison", "restore_comparison", "view_auditentry"} <= (
+        editor_perms
+    )
+
+
+def test_a_contributor_does_not_see_the_publishing_buttons(client, draft):
+    """The page says which role publishing needs instead of offering it."""
+    client.force_login(contributor())
+    page = client.get(change_url(draft)).text
+    assert "Submit for review" in page
+    assert "Publish now" not in page
+    assert "Publishing, scheduling and unpublishing need the Editor role." in page
+
+
+def test_a_contributor_cannot_use_the_bulk_publish_action(client, draft):
+    """The action is not offered, and posting it anyway publishes nothing."""
+    client.force_login(contributor())
+    changelist = client.get(reverse("admin:comparisons_comparison_changelist"))
+    assert "Publish the selected comparisons" not in changelist.text
+    client.post(
+        reverse("admin:comparisons_comparison_changelist"),
+        {"action": "publish", "_selected_action": [draft.pk]},
+        follow=True,
+    )
+    draft.refresh_from_db()
+    assert draft.status_label == "Draft"
+    assert not AuditEntry.objects.filter(action="published").exists()
