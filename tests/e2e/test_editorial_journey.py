@@ -1,19 +1,54 @@
 """A contributor writes and submits, an editor schedules, the clock passes."""
 
+import importlib
 from datetime import timedelta
 
 import pytest
 import time_machine
+from django.apps import apps
+from django.contrib.auth.management import create_permissions
+from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 
 from comparisons.models import Comparison
 from comparisons.tasks import run_schedule
 from tests.editorial.factories import contributor, editor
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def roles(transactional_db):
+    """The groups the migrations make, made again: a transactional test
+    starts from a flushed database, without migration-made rows."""
+    editor_groups = importlib.import_module("comparisons.migrations.0002_editor_group")
+    workflow_roles = importlib.import_module(
+        "comparisons.migrations.0004_workflow_roles"
+    )
+    for app_config in apps.get_app_configs():
+        create_permissions(app_config, verbosity=0)
+
+    def grant(group_name: str, pairs) -> None:
+        group, _ = Group.objects.get_or_create(name=group_name)
+        for app_label, codename in pairs:
+            group.permissions.add(
+                Permission.objects.get(
+                    content_type__app_label=app_label, codename=codename
+                )
+            )
+
+    grant(
+        editor_groups.EDITOR_GROUP,
+        [
+            (app_label, f"{action}_{model}")
+            for app_label, models in editor_groups.CONTENT_MODELS.items()
+            for model in models
+            for action in editor_groups.ACTIONS
+        ]
+        + workflow_roles.EDITOR_EXTRA_PERMISSIONS,
+    )
+    grant(workflow_roles.CONTRIBUTOR_GROUP, workflow_roles.CONTRIBUTOR_PERMISSIONS)
+
 
 PASSWORD = "correct horse 42"
 
@@ -30,8 +65,10 @@ def choose_tool(page, field: str, name: str) -> None:
     """Pick a tool in the admin's autocomplete box, as a person would."""
     page.click(f"#id_{field} + .select2 .select2-selection")
     page.fill(".select2-container--open .select2-search__field", name)
-    page.wait_for_selector(f".select2-results__option:has-text('{name}')")
-    page.keyboard.press("Enter")
+    page.click(f".select2-results__option:has-text('{name}')")
+    page.wait_for_selector(
+        f"#id_{field} option:checked:has-text('{name}')", state="attached"
+    )
 
 
 def test_contributor_writes_editor_schedules_and_it_goes_live(
