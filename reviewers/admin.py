@@ -4,7 +4,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 
-from editorial.admin import AuditedAdminMixin, RevisionAdmin
+from editorial.admin import RevisionAdmin
 from reviewers.models import Review, Reviewer
 from reviewers.panel import panel_figure, with_panel
 from tools.admin import ToolAdmin
@@ -63,7 +63,7 @@ class PanelToolAdmin(ToolAdmin):
 
 
 @admin.register(Reviewer)
-class ReviewerAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class ReviewerAdmin(RevisionAdmin):
     list_display = ["name", "lens", "seat", "active", "verdicts"]
     list_display_links = ["name"]
     list_editable = ["seat", "active"]
@@ -75,6 +75,7 @@ class ReviewerAdmin(AuditedAdminMixin, admin.ModelAdmin):
         ("Avatar", {"fields": ["avatar", "avatar_alt"]}),
         ("On the panel", {"fields": ["seat", "active"]}),
     ]
+    revision_fields = ["name", "slug", "lens", "bio", "avatar_alt", "seat", "active"]
     inlines = [ReviewByPersonaInline]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Reviewer]:

@@ -14,6 +14,7 @@ class ReviewerQuerySet(models.QuerySet):
         return self.filter(active=True)
 
 
+@reversion.register()
 class Reviewer(models.Model):
     """A persona on the panel, judging every tool through one lens."""
 

@@ -106,3 +106,20 @@ def test_status_labels(panel, settings):
     c.status = Comparison.Status.PUBLISHED
     c.expires_at = now - timedelta(minutes=1)
     assert c.status_label == "Unpublished"
+
+
+def test_the_admin_list_filters_by_status(client, comparison, panel):
+    """Editors find the live comparisons with unpublished changes."""
+    from django.urls import reverse
+
+    from tests.tools.factories import ToolFactory
+
+    comparison.draft = {"standfirst": "Pending.", "bottom_line": "Pending."}
+    comparison.save()
+    ComparisonFactory(left=ToolFactory(), right=ToolFactory())
+    client.force_login(editor())
+    url = reverse("admin:comparisons_comparison_changelist")
+    response = client.get(url, {"state": "changes"})
+    assert list(response.context["cl"].result_list) == [comparison]
+    assert "Live with unpublished changes" in response.text
+    assert len(client.get(url, {"state": "live"}).context["cl"].result_list) == 1

@@ -162,3 +162,20 @@ def test_a_draft_comparison_restores_straight_into_the_draft(client, panel):
     assert draft.standfirst == "One."
     assert draft.draft is None
     assert change_url(draft)
+
+
+def test_a_verdict_edit_keeps_a_revision_and_a_public_change(client, panel):
+    """Editing a persona's verdict in the admin keeps a revision and records
+    the move from skip to ship."""
+    review = panel["personas"][1].reviews.get(tool=panel["left"])
+    client.force_login(editor(first_name="Vera", last_name="Verdict"))
+    url = reverse("admin:reviewers_review_change", args=[review.pk])
+    form = client.get(url).context["adminform"].form
+    data = {name: form[name].value() or "" for name in form.fields}
+    response = client.post(url, {**data, "verdict": "ship"})
+    assert response.status_code == 302
+    (version,) = versions(review)
+    assert version.revision.user.get_full_name() == "Vera Verdict"
+    assert version.field_dict["verdict"] == "ship"
+    change = review.tool.verdict_changes.get()
+    assert (change.from_verdict, change.to_verdict) == ("skip", "ship")
