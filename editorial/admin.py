@@ -34,7 +34,11 @@ class AuditEntryAdmin(admin.ModelAdmin):
     """Read-only: nobody edits or deletes the record of what happened."""
 
     list_display = ["at", "actor_name", "action", "content_type", "object_repr"]
-    list_filter = ["action", "actor", "content_type"]
+    list_filter = [
+        "action",
+        ("actor", admin.RelatedOnlyFieldListFilter),
+        ("content_type", admin.RelatedOnlyFieldListFilter),
+    ]
     search_fields = ["object_repr", "actor_name", "detail", "object_id"]
     date_hierarchy = "at"
     list_select_related = ["content_type"]
