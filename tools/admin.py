@@ -11,7 +11,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from tools.community import CommunityFigure, community_figure
+from tools.community import community_figure, community_figure_of, with_community
 from tools.forms import VoteWindowForm
 from tools.models import Category, Tool, Vote
 from tools.services import votes_remove
@@ -46,14 +46,7 @@ class ToolAdmin(admin.ModelAdmin):
     readonly_fields = ["community_votes"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Tool]:
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                vote_ship=Count("votes", filter=Q(votes__verdict=Vote.Verdict.SHIP)),
-                vote_total=Count("votes"),
-            )
-        )
+        return with_community(super().get_queryset(request))
 
     def get_urls(self):
         return [
@@ -65,16 +58,15 @@ class ToolAdmin(admin.ModelAdmin):
             *super().get_urls(),
         ]
 
-    @admin.display(description="community", ordering="vote_total")
+    @admin.display(description="community", ordering="community_total")
     def community(self, tool: Tool) -> str:
-        figure = CommunityFigure(ship=tool.vote_ship, total=tool.vote_total)
-        return f"{figure.label} · {figure.counts}" if figure.total else "No votes"
+        return str(community_figure_of(tool))
 
     @admin.display(description="community votes")
     def community_votes(self, tool: Tool) -> str:
         if tool.pk is None:
             return "Readers can vote once the tool is saved."
-        figure = CommunityFigure(ship=tool.vote_ship, total=tool.vote_total)
+        figure = community_figure_of(tool)
         return format_html(
             "{} ship, {} skip: the site shows {} ({}). "
             '<a href="{}">Votes by hour and clean-up</a>',

@@ -12,9 +12,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
-from tools.models import Vote
+from tools.models import Tool, Vote
 
 #: Panel and community shares this many points apart earn a plain sentence.
 DISAGREEMENT_POINTS = 25
@@ -98,8 +99,38 @@ def community_figures(tool_ids: Iterable[int]) -> dict[int, CommunityFigure]:
     }
 
 
+def _vote_count(**conditions) -> Coalesce:
+    counted = (
+        Vote.objects.filter(tool=OuterRef("pk"), **conditions)
+        .order_by()
+        .values("tool")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def with_community(tools: QuerySet[Tool]) -> QuerySet[Tool]:
+    """Annotate tools with `community_ship` and `community_total`.
+
+    Subqueries rather than a join, so these counts stay right next to other
+    aggregates on the same query (such as the panel's).
+    """
+    return tools.annotate(
+        community_ship=_vote_count(verdict=Vote.Verdict.SHIP),
+        community_total=_vote_count(),
+    )
+
+
 def community_figure(tool_id: int) -> CommunityFigure:
     return community_figures([tool_id])[tool_id]
+
+
+def community_figure_of(tool: Tool) -> CommunityFigure:
+    """The figure for one tool, from its annotations when it has them."""
+    if hasattr(tool, "community_total"):
+        return CommunityFigure(ship=tool.community_ship, total=tool.community_total)
+    return community_figure(tool.pk)
 
 
 def _stance(share: int) -> str:

@@ -1,0 +1,126 @@
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.tools.factories import ToolFactory, VoteFactory
+from tools.models import Vote
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def editor(client):
+    user = User.objects.create_user("editor", password="pw", is_staff=True)
+    user.groups.add(Group.objects.get(name="Editor"))
+    client.force_login(user)
+    return user
+
+
+@pytest.fixture
+def bombed(settings):
+    """A tool with 6 steady votes last week and 9 skips cast in one hour."""
+    settings.COMMUNITY_MIN_VOTES = 5
+    tool = ToolFactory(name="Claw Code", slug="claw-code")
+    now = timezone.now()
+    VoteFactory.create_batch(
+        5, tool=tool, verdict="ship", cast_at=now - timedelta(days=6)
+    )
+    VoteFactory(tool=tool, verdict="skip", cast_at=now - timedelta(days=6))
+    burst = now - timedelta(hours=3)
+    for minute in range(9):
+        VoteFactory(
+            tool=tool, verdict="skip", cast_at=burst + timedelta(minutes=minute)
+        )
+    return {"tool": tool, "burst": burst}
+
+
+def votes_url(tool) -> str:
+    return reverse("admin:tools_tool_votes", args=[tool.pk])
+
+
+def local(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M")
+
+
+def test_the_tool_list_shows_vote_totals(client, editor, bombed):
+    page = client.get(reverse("admin:tools_tool_changelist")).content.decode()
+    assert "33% · 15 votes" in page
+
+
+def test_the_vote_page_shows_totals_and_votes_by_hour(client, editor, bombed):
+    page = client.get(votes_url(bombed["tool"])).content.decode()
+    assert "<strong>5</strong> ship, <strong>10</strong> skip, 15 in all" in page
+    assert "The site shows <strong>33%</strong> (15 votes)" in page
+    assert "Remove this hour's votes" in page
+
+
+def test_removing_a_window_asks_first_then_removes_and_the_figure_follows(
+    client, editor, bombed
+):
+    tool, burst = bombed["tool"], bombed["burst"]
+    window = {"start": local(burst), "end": local(burst + timedelta(minutes=30))}
+
+    preview = client.post(votes_url(tool), {**window, "preview": "1"})
+    assert (
+        "This window holds 9 votes on Claw Code (0 ship)." in preview.content.decode()
+    )
+    assert Vote.objects.filter(tool=tool).count() == 15
+
+    done = client.post(votes_url(tool), {**window, "confirm": "1"}, follow=True)
+    assert (
+        "Removed 9 votes on Claw Code. The community figure is now 83% · 6 votes."
+        in done.content.decode()
+    )
+    assert Vote.objects.filter(tool=tool).count() == 6
+
+    page = client.get(tool.get_absolute_url()).content.decode()
+    assert ">83%</span>" in page
+    assert ">6 votes</span>" in page
+
+
+def test_a_window_that_ends_before_it_starts_is_refused(client, editor, bombed):
+    tool, burst = bombed["tool"], bombed["burst"]
+    response = client.post(
+        votes_url(tool),
+        {
+            "start": local(burst),
+            "end": local(burst - timedelta(hours=1)),
+            "confirm": "1",
+        },
+    )
+    assert "The window must start before it ends." in response.content.decode()
+    assert Vote.objects.filter(tool=tool).count() == 15
+
+
+def test_staff_without_the_delete_permission_cannot_remove_votes(client, bombed):
+    user = User.objects.create_user("viewer", password="pw", is_staff=True)
+    user.user_permissions.add(
+        *Group.objects.get(name="Editor")
+        .permissions.filter(codename__in=["view_tool", "view_vote"])
+        .all()
+    )
+    client.force_login(user)
+    tool, burst = bombed["tool"], bombed["burst"]
+    page = client.get(votes_url(tool)).content.decode()
+    assert "15 in all" in page
+    assert "Remove the votes cast in a time window" not in page
+    response = client.post(
+        votes_url(tool),
+        {"start": local(burst), "end": local(timezone.now()), "confirm": "1"},
+    )
+    assert response.status_code == 403
+    assert Vote.objects.filter(tool=tool).count() == 15
+
+
+def test_the_tool_list_shows_panel_and_community_side_by_side(
+    client, editor, panel
+):
+    VoteFactory.create_batch(3, tool=panel["left"], verdict="skip")
+    page = client.get(reverse("admin:tools_tool_changelist")).content.decode()
+    assert (
+        '<td class="field-panel">75% (3 of 4)</td>'
+        '<td class="field-community">— (3 votes so far)</td>'
+    ) in page
