@@ -62,7 +62,7 @@ class ToolAdmin(admin.ModelAdmin):
     def community(self, tool: Tool) -> str:
         return str(community_figure_of(tool))
 
-    @admin.display(description="community votes")
+    @admin.display(description="totals")
     def community_votes(self, tool: Tool) -> str:
         if tool.pk is None:
             return "Readers can vote once the tool is saved."

@@ -115,9 +115,7 @@ def test_staff_without_the_delete_permission_cannot_remove_votes(client, bombed)
     assert Vote.objects.filter(tool=tool).count() == 15
 
 
-def test_the_tool_list_shows_panel_and_community_side_by_side(
-    client, editor, panel
-):
+def test_the_tool_list_shows_panel_and_community_side_by_side(client, editor, panel):
     VoteFactory.create_batch(3, tool=panel["left"], verdict="skip")
     page = client.get(reverse("admin:tools_tool_changelist")).content.decode()
     assert (
