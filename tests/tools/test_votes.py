@@ -272,3 +272,15 @@ def test_without_javascript_429_is_a_page_with_the_reason(
     assert "Your vote on Claw Code was not counted" in page
     assert "Too many votes from your network" in page
     assert Vote.objects.get().verdict == "ship"
+
+
+def test_without_javascript_a_missing_csrf_cookie_explains_itself(tool):
+    client = Client(enforce_csrf_checks=True, REMOTE_ADDR=fresh_address())
+    response = client.post(
+        vote_url(tool), {"verdict": "ship"}, headers={"Accept": HTML}
+    )
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "Your form was not accepted" in page
+    assert "Nothing was changed." in page
+    assert not Vote.objects.exists()
