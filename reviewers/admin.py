@@ -44,7 +44,7 @@ class PanelToolAdmin(ToolAdmin):
     inlines = [ReviewOnToolInline]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Tool]:
-        return with_panel(super().get_queryset(request))
+        return with_panel(super().get_queryset(request)).order_by("name")
 
     def get_formset_kwargs(self, request, obj, inline, prefix):
         """Name a missing persona in each empty verdict form."""
