@@ -90,6 +90,35 @@ def test_editor_adds_a_tool_with_the_panels_verdicts_inline(editor_client):
     assert sorted(tool.reviews.values_list("verdict", flat=True)) == ["ship", "skip"]
 
 
+def test_untouched_verdict_forms_are_left_out(editor_client):
+    """Empty verdict forms named after a persona do not block saving."""
+    builder, skeptic = ReviewerFactory(), ReviewerFactory()
+    response = editor_client.post(
+        "/admin/tools/tool/add/",
+        {
+            "name": "Shellwright",
+            "slug": "shellwright",
+            "category": CategoryFactory().pk,
+            "tagline": "Explains every command",
+            "description": "Careful.",
+            "pricing_tier": "open_source",
+            "reviews-TOTAL_FORMS": "2",
+            "reviews-INITIAL_FORMS": "0",
+            "reviews-MIN_NUM_FORMS": "0",
+            "reviews-MAX_NUM_FORMS": "1000",
+            "reviews-0-reviewer": builder.pk,
+            "reviews-0-verdict": "ship",
+            "reviews-0-quote": "Right amount of friction.",
+            "reviews-1-reviewer": skeptic.pk,
+            "reviews-1-verdict": "",
+            "reviews-1-quote": "",
+        },
+    )
+    assert response.status_code == 302, text_of(response)
+    tool = Tool.objects.get(slug="shellwright")
+    assert list(tool.reviews.values_list("reviewer", flat=True)) == [builder.pk]
+
+
 def test_a_second_verdict_by_the_same_persona_is_a_form_error(editor_client):
     review = ReviewFactory()
     tool = review.tool
