@@ -7,6 +7,7 @@ from django.test import Client
 from comparisons.models import Comparison
 from reviewers.models import Review
 from tests.comparisons.factories import ComparisonFactory
+from tests.pages import text_of
 from tests.reviewers.factories import ReviewerFactory, ReviewFactory
 from tests.tools.factories import CategoryFactory
 from tools.models import Tool
@@ -20,8 +21,29 @@ def editor_client(client, editor):
     return client
 
 
-def text_of(response) -> str:
-    return " ".join(re.sub(r"<[^>]+>", " ", response.content.decode()).split())
+def tool_form(*, verdicts: list[tuple], initial: int = 0, **fields) -> dict:
+    """POST data for the tool form with its inline panel verdicts.
+
+    Each verdict is (reviewer pk, verdict, quote) or, for a saved one,
+    (reviewer pk, verdict, quote, review pk).
+    """
+    data = {
+        "tagline": "Does one thing well",
+        "description": "Careful.",
+        "pricing_tier": "freemium",
+        **fields,
+        "reviews-TOTAL_FORMS": str(len(verdicts)),
+        "reviews-INITIAL_FORMS": str(initial),
+        "reviews-MIN_NUM_FORMS": "0",
+        "reviews-MAX_NUM_FORMS": "1000",
+    }
+    for index, (reviewer, verdict, quote, *pk) in enumerate(verdicts):
+        data[f"reviews-{index}-reviewer"] = reviewer
+        data[f"reviews-{index}-verdict"] = verdict
+        data[f"reviews-{index}-quote"] = quote
+        if pk:
+            data[f"reviews-{index}-id"] = pk[0]
+    return data
 
 
 def test_editor_group_holds_the_content_permissions_and_nothing_else():
@@ -63,27 +85,15 @@ def test_editor_adds_a_tool_with_the_panels_verdicts_inline(editor_client):
     assert f'<option value="{skeptic.pk}" selected>' in form
     response = editor_client.post(
         "/admin/tools/tool/add/",
-        {
-            "name": "Patchwise",
-            "slug": "patchwise",
-            "category": category.pk,
-            "tagline": "Reviews every pull request",
-            "description": "It *reviews*.",
-            "website": "",
-            "pricing_tier": "freemium",
-            "pricing_note": "",
-            "logo_alt": "",
-            "reviews-TOTAL_FORMS": "2",
-            "reviews-INITIAL_FORMS": "0",
-            "reviews-MIN_NUM_FORMS": "0",
-            "reviews-MAX_NUM_FORMS": "1000",
-            "reviews-0-reviewer": builder.pk,
-            "reviews-0-verdict": "ship",
-            "reviews-0-quote": "Caught a real bug on day one.",
-            "reviews-1-reviewer": skeptic.pk,
-            "reviews-1-verdict": "skip",
-            "reviews-1-quote": "Wants read access to everything.",
-        },
+        tool_form(
+            name="Patchwise",
+            slug="patchwise",
+            category=category.pk,
+            verdicts=[
+                (builder.pk, "ship", "Caught a real bug on day one."),
+                (skeptic.pk, "skip", "Wants read access to everything."),
+            ],
+        ),
     )
     assert response.status_code == 302, text_of(response)
     tool = Tool.objects.get(slug="patchwise")
@@ -95,24 +105,15 @@ def test_untouched_verdict_forms_are_left_out(editor_client):
     builder, skeptic = ReviewerFactory(), ReviewerFactory()
     response = editor_client.post(
         "/admin/tools/tool/add/",
-        {
-            "name": "Shellwright",
-            "slug": "shellwright",
-            "category": CategoryFactory().pk,
-            "tagline": "Explains every command",
-            "description": "Careful.",
-            "pricing_tier": "open_source",
-            "reviews-TOTAL_FORMS": "2",
-            "reviews-INITIAL_FORMS": "0",
-            "reviews-MIN_NUM_FORMS": "0",
-            "reviews-MAX_NUM_FORMS": "1000",
-            "reviews-0-reviewer": builder.pk,
-            "reviews-0-verdict": "ship",
-            "reviews-0-quote": "Right amount of friction.",
-            "reviews-1-reviewer": skeptic.pk,
-            "reviews-1-verdict": "",
-            "reviews-1-quote": "",
-        },
+        tool_form(
+            name="Shellwright",
+            slug="shellwright",
+            category=CategoryFactory().pk,
+            verdicts=[
+                (builder.pk, "ship", "Right amount of friction."),
+                (skeptic.pk, "", ""),
+            ],
+        ),
     )
     assert response.status_code == 302, text_of(response)
     tool = Tool.objects.get(slug="shellwright")
@@ -124,27 +125,16 @@ def test_a_second_verdict_by_the_same_persona_is_a_form_error(editor_client):
     tool = review.tool
     response = editor_client.post(
         f"/admin/tools/tool/{tool.pk}/change/",
-        {
-            "name": tool.name,
-            "slug": tool.slug,
-            "category": tool.category_id,
-            "tagline": tool.tagline,
-            "description": tool.description,
-            "pricing_tier": tool.pricing_tier,
-            "reviews-TOTAL_FORMS": "2",
-            "reviews-INITIAL_FORMS": "1",
-            "reviews-MIN_NUM_FORMS": "0",
-            "reviews-MAX_NUM_FORMS": "1000",
-            "reviews-0-id": review.pk,
-            "reviews-0-tool": tool.pk,
-            "reviews-0-reviewer": review.reviewer_id,
-            "reviews-0-verdict": "ship",
-            "reviews-0-quote": review.quote,
-            "reviews-1-tool": tool.pk,
-            "reviews-1-reviewer": review.reviewer_id,
-            "reviews-1-verdict": "skip",
-            "reviews-1-quote": "Twice?",
-        },
+        tool_form(
+            name=tool.name,
+            slug=tool.slug,
+            category=tool.category_id,
+            initial=1,
+            verdicts=[
+                (review.reviewer_id, "ship", review.quote, review.pk),
+                (review.reviewer_id, "skip", "Twice?"),
+            ],
+        ),
     )
     assert response.status_code == 200
     assert "Please correct the duplicate data for reviewer" in text_of(response)

@@ -5,19 +5,13 @@ from django.test import RequestFactory
 from django.views.defaults import server_error
 
 from tests.comparisons.factories import ComparisonFactory
+from tests.pages import text_of
 from tests.reviewers.factories import ReviewerFactory, ReviewFactory
 from tests.tools.factories import CategoryFactory, ToolFactory
 
 pytestmark = pytest.mark.django_db
 
 URL = "/compare/claw-code-vs-modal-gpu-serverless-inference/"
-
-
-def text_of(response) -> str:
-    """The page as a reader reads it: tags dropped, whitespace collapsed."""
-    html = response.content.decode()
-    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
-    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
 
 
 def test_comparison_page_shows_every_section(client, comparison, panel):
