@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncHour
 from django.http import HttpRequest, HttpResponse
@@ -36,6 +37,7 @@ class ToolAdmin(admin.ModelAdmin):
     list_select_related = ["category"]
     search_fields = ["name", "tagline", "slug"]
     prepopulated_fields = {"slug": ["name"]}
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
         (None, {"fields": ["name", "slug", "category", "tagline", "website"]}),
         ("Editorial description", {"fields": ["description"]}),

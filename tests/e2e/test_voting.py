@@ -3,6 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.accessibility import axe_violations
 from tests.tools.factories import VoteFactory
 from tools.models import Vote
 
@@ -43,6 +44,7 @@ def test_clicking_ship_updates_the_figure_and_announces_it(
     expect(ship).to_have_attribute("aria-pressed", "true")
     expect(card).to_contain_text("You vote ship.")
     page.locator(".contenders").screenshot(path=screenshot_dir / "vote-after.png")
+    assert axe_violations(page) == []
     assert Vote.objects.filter(tool=panel["left"], verdict="ship").count() == 1
 
     # The reader's own vote comes back on the next visit, from the endpoint.
@@ -98,3 +100,14 @@ def test_voting_without_javascript_confirms_then_goes_back(
     page.screenshot(path=screenshot_dir / "vote-confirmed.png")
     assert Vote.objects.filter(tool=panel["left"], verdict="ship").count() == 1
     context.close()
+
+
+def test_the_confirmation_page_has_no_wcag_aa_violations(browser, live_server, voting):
+    page = browser.new_page()
+    page.goto(
+        f"{live_server.url}/tools/claw-code/vote/?verdict=skip"
+        f"&next={voting.get_absolute_url()}"
+    )
+    expect(page.get_by_role("button", name="Confirm: vote skip")).to_be_visible()
+    assert axe_violations(page) == []
+    page.close()

@@ -1,7 +1,9 @@
+import importlib
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.apps import apps as django_apps
+from django.contrib.auth.models import Group, Permission, User
 from django.urls import reverse
 from django.utils import timezone
 
@@ -12,11 +14,13 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def editor(client):
-    user = User.objects.create_user("editor", password="pw", is_staff=True)
-    user.groups.add(Group.objects.get(name="Editor"))
-    client.force_login(user)
-    return user
+def vote_editor(editor, client):
+    """An editor, with the vote permissions the tools migration grants (made
+    again here when a browser test has flushed the database)."""
+    migration = importlib.import_module("tools.migrations.0003_editor_vote_permissions")
+    migration.grant(django_apps, None)
+    client.force_login(editor)
+    return editor
 
 
 @pytest.fixture
@@ -45,12 +49,12 @@ def local(moment) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M")
 
 
-def test_the_tool_list_shows_vote_totals(client, editor, bombed):
+def test_the_tool_list_shows_vote_totals(client, vote_editor, bombed):
     page = client.get(reverse("admin:tools_tool_changelist")).content.decode()
     assert "33% · 15 votes" in page
 
 
-def test_the_vote_page_shows_totals_and_votes_by_hour(client, editor, bombed):
+def test_the_vote_page_shows_totals_and_votes_by_hour(client, vote_editor, bombed):
     page = client.get(votes_url(bombed["tool"])).content.decode()
     assert "<strong>5</strong> ship, <strong>10</strong> skip, 15 in all" in page
     assert "The site shows <strong>33%</strong> (15 votes)" in page
@@ -58,7 +62,7 @@ def test_the_vote_page_shows_totals_and_votes_by_hour(client, editor, bombed):
 
 
 def test_removing_a_window_asks_first_then_removes_and_the_figure_follows(
-    client, editor, bombed
+    client, vote_editor, bombed
 ):
     tool, burst = bombed["tool"], bombed["burst"]
     window = {"start": local(burst), "end": local(burst + timedelta(minutes=30))}
@@ -81,7 +85,7 @@ def test_removing_a_window_asks_first_then_removes_and_the_figure_follows(
     assert ">6 votes</span>" in page
 
 
-def test_a_window_that_ends_before_it_starts_is_refused(client, editor, bombed):
+def test_a_window_that_ends_before_it_starts_is_refused(client, vote_editor, bombed):
     tool, burst = bombed["tool"], bombed["burst"]
     response = client.post(
         votes_url(tool),
@@ -98,9 +102,9 @@ def test_a_window_that_ends_before_it_starts_is_refused(client, editor, bombed):
 def test_staff_without_the_delete_permission_cannot_remove_votes(client, bombed):
     user = User.objects.create_user("viewer", password="pw", is_staff=True)
     user.user_permissions.add(
-        *Group.objects.get(name="Editor")
-        .permissions.filter(codename__in=["view_tool", "view_vote"])
-        .all()
+        *Permission.objects.filter(
+            content_type__app_label="tools", codename__in=["view_tool", "view_vote"]
+        )
     )
     client.force_login(user)
     tool, burst = bombed["tool"], bombed["burst"]
@@ -115,10 +119,26 @@ def test_staff_without_the_delete_permission_cannot_remove_votes(client, bombed)
     assert Vote.objects.filter(tool=tool).count() == 15
 
 
-def test_the_tool_list_shows_panel_and_community_side_by_side(client, editor, panel):
+def test_the_tool_list_shows_panel_and_community_side_by_side(
+    client, vote_editor, panel
+):
     VoteFactory.create_batch(3, tool=panel["left"], verdict="skip")
     page = client.get(reverse("admin:tools_tool_changelist")).content.decode()
     assert (
         '<td class="field-panel">75% (3 of 4)</td>'
         '<td class="field-community">— (3 votes so far)</td>'
     ) in page
+
+
+def test_the_editor_group_may_see_and_remove_votes_but_not_cast_them(editor):
+    importlib.import_module("tools.migrations.0003_editor_vote_permissions").grant(
+        django_apps, None
+    )
+    group = Group.objects.get(name="Editor")
+    codenames = set(
+        group.permissions.filter(content_type__app_label="tools").values_list(
+            "codename", flat=True
+        )
+    )
+    assert {"view_vote", "delete_vote"} <= codenames
+    assert not {"add_vote", "change_vote"} & codenames
