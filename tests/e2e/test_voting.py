@@ -111,3 +111,22 @@ def test_the_confirmation_page_has_no_wcag_aa_violations(browser, live_server, v
     expect(page.get_by_role("button", name="Confirm: vote skip")).to_be_visible()
     assert axe_violations(page) == []
     page.close()
+
+
+def test_a_refused_vote_is_announced_and_changes_nothing(
+    browser, live_server, voting, settings
+):
+    settings.VOTE_RATE_LIMIT = 0
+    page = browser.new_page()
+    page.goto(live_server.url + voting.get_absolute_url())
+    card = page.locator("#vote-claw-code")
+    card.get_by_role("button", name="Ship").click()
+    expect(card.get_by_role("status")).to_have_text(
+        "Too many votes from your network in a short time. Your vote was not "
+        "counted; please try again in a few minutes."
+    )
+    expect(card.get_by_role("button", name="Ship")).to_have_attribute(
+        "aria-pressed", "false"
+    )
+    expect(community(page, "claw-code")).to_have_text("— 4 votes so far")
+    page.close()
