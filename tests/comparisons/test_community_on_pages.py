@@ -1,22 +1,15 @@
 """The community figure beside the panel figure, wherever a tool is shown."""
 
-import re
-
 import pytest
 from django.test import Client
 from django.urls import reverse
 
+from tests.pages import text_of
 from tests.reviewers.factories import ReviewerFactory, ReviewFactory
 from tests.tools.conftest import fresh_address
 from tests.tools.factories import VoteFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def text(response) -> str:
-    """The page as a reader reads it: tags dropped, spaces collapsed."""
-    without_tags = re.sub(r"<[^>]+>", " ", response.content.decode())
-    return re.sub(r"\s+", " ", without_tags)
 
 
 def votes(tool, ship: int, skip: int) -> None:
@@ -29,7 +22,7 @@ def test_comparison_page_shows_each_community_figure_beside_the_panel(
 ):
     votes(panel["left"], ship=2, skip=3)  # 40% · 5 votes; panel 75%
     votes(panel["right"], ship=3, skip=0)  # below the minimum of 5
-    page = text(client.get(comparison.get_absolute_url()))
+    page = text_of(client.get(comparison.get_absolute_url()))
     assert "Panel ship 75% 3 of 4 Community 40% 5 votes" in page
     assert "Panel ship 100% 4 of 4 Community — 3 votes so far" in page
 
@@ -39,14 +32,14 @@ def test_a_sentence_where_panel_and_readers_differ_by_25_points(
 ):
     votes(panel["left"], ship=1, skip=4)  # readers 20%, panel 75%
     votes(panel["right"], ship=4, skip=1)  # readers 80%, panel 100%: 20 apart
-    page = text(client.get(comparison.get_absolute_url()))
+    page = text_of(client.get(comparison.get_absolute_url()))
     assert page.count("The panel says ship; readers say skip.") == 1
     assert "both lean" not in page
 
 
 def test_no_sentence_while_readers_have_no_figure(client, comparison, panel):
     votes(panel["left"], ship=0, skip=4)
-    page = text(client.get(comparison.get_absolute_url()))
+    page = text_of(client.get(comparison.get_absolute_url()))
     assert "readers say" not in page
     assert "Community — 4 votes so far" in page
 
@@ -54,14 +47,14 @@ def test_no_sentence_while_readers_have_no_figure(client, comparison, panel):
 def test_the_threshold_is_a_setting(client, comparison, panel, settings):
     settings.COMMUNITY_MIN_VOTES = 2
     votes(panel["left"], ship=1, skip=1)
-    page = text(client.get(comparison.get_absolute_url()))
+    page = text_of(client.get(comparison.get_absolute_url()))
     assert "Community 50% 2 votes" in page
 
 
 def test_tool_page_shows_both_figures_and_the_vote_buttons(client, panel):
     votes(panel["left"], ship=5, skip=0)
     response = client.get(panel["left"].get_absolute_url())
-    page = text(response)
+    page = text_of(response)
     assert "Panel ship 75% 3 of 4 Community 100% 5 votes" in page
     html = response.content.decode()
     assert 'action="/tools/claw-code/vote/"' in html
@@ -78,13 +71,13 @@ def test_comparison_page_has_ship_and_skip_buttons_for_each_tool(client, compari
 
 def test_category_page_shows_both_figures(client, panel):
     votes(panel["left"], ship=4, skip=4)
-    page = text(client.get(panel["left"].category.get_absolute_url()))
+    page = text_of(client.get(panel["left"].category.get_absolute_url()))
     assert "Panel ship 75% 3 of 4 Community 50% 8 votes" in page
 
 
 def test_home_page_shows_both_figures_on_each_card(client, comparison, panel):
     votes(panel["left"], ship=1, skip=5)
-    page = text(client.get(reverse("home")))
+    page = text_of(client.get(reverse("home")))
     assert "75% panel ship, 3 of 4 17% community, 6 votes" in page
     assert "100% panel ship, 4 of 4 — community, no votes yet" in page
     assert "The panel says ship; readers say skip." in page
@@ -129,7 +122,7 @@ def test_comparison_page_queries_do_not_grow_with_the_panel(
         ReviewFactory(reviewer=persona, tool=panel["right"])
     with_twenty = comparison_queries(client, comparison, django_assert_max_num_queries)
     assert with_four == with_twenty
-    page = text(client.get(comparison.get_absolute_url()))
+    page = text_of(client.get(comparison.get_absolute_url()))
     assert "Panel ship 95% 19 of 20 Community 50% 6 votes" in page
 
 
