@@ -138,3 +138,14 @@ def test_comparison_page_fetches_both_tools_votes_in_one_query(
         if "tools_vote" in query["sql"]
     ]
     assert len(vote_queries) == 1
+
+
+def test_the_next_reader_sees_a_new_vote_at_once(comparison, panel, settings):
+    settings.COMMUNITY_MIN_VOTES = 1
+    url = comparison.get_absolute_url()
+    assert "Community — No votes yet" in text_of(Client().get(url))
+    voter = Client(REMOTE_ADDR=fresh_address())
+    vote_url = reverse("tool-vote", args=[panel["left"].slug])
+    voter.get(vote_url)
+    voter.post(vote_url, {"verdict": "skip"})
+    assert "Panel ship 75% 3 of 4 Community 0% 1 vote" in text_of(Client().get(url))
