@@ -9,6 +9,7 @@ from django.utils.cache import add_never_cache_headers
 from comparisons.models import Comparison, PreviewLink
 from reviewers.models import VerdictChange
 from reviewers.panel import panel_figures, scorecard_for
+from tools.community import community_figures
 from tools.models import Tool
 
 
@@ -24,13 +25,18 @@ def home(request: HttpRequest) -> HttpResponse:
         Comparison.objects.published().with_tools(), settings.COMPARISONS_PER_PAGE
     )
     page = paginator.get_page(request.GET.get("page"))
-    figures = panel_figures(
+    tool_ids = {
         tool_id
         for comparison in page
         for tool_id in (comparison.left_id, comparison.right_id)
-    )
+    }
+    figures = panel_figures(tool_ids)
+    community = community_figures(tool_ids)
     cards = [
-        (comparison, figures[comparison.left_id], figures[comparison.right_id])
+        (
+            comparison,
+            [(tool, figures[tool.pk], community[tool.pk]) for tool in comparison.tools],
+        )
         for comparison in page
     ]
     return render(request, "comparisons/home.html", {"page": page, "cards": cards})
@@ -79,7 +85,7 @@ def comparison_preview(request: HttpRequest, token: str) -> HttpResponse:
     if link is None:
         response = render(request, "comparisons/preview_link_invalid.html", status=404)
         add_never_cache_headers(response)
-        response["X-Robots-Tag"] = "noindex, nofollow"
+        response["X-Robots-Tag"] = "noindex"
         return response
     return _render_comparison(
         request, link.comparison.with_draft(), preview=True, preview_link=link
@@ -102,12 +108,17 @@ def _render_comparison(
         if comparison.published_at and comparison.published_at <= timezone.now()
         else []
     )
+    scorecard = scorecard_for(comparison.tools)
+    community = community_figures(tool.pk for tool in comparison.tools)
     response = render(
         request,
         "comparisons/comparison_detail.html",
         {
             "comparison": comparison,
-            "scorecard": scorecard_for(comparison.tools),
+            "scorecard": scorecard,
+            "contenders": [
+                (tool, figure, community[tool.pk]) for tool, figure in scorecard.columns
+            ],
             "preview": preview,
             "preview_link": preview_link,
             "updates": updates,
@@ -115,7 +126,7 @@ def _render_comparison(
     )
     if preview or not comparison.is_live:
         add_never_cache_headers(response)
-        response["X-Robots-Tag"] = "noindex, nofollow"
+        response["X-Robots-Tag"] = "noindex"
     return response
 
 
@@ -129,6 +140,7 @@ def tool_detail(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "tool": tool,
             "figure": scorecard.figures[0],
+            "community": community_figures([tool.pk])[tool.pk],
             "scorecard": scorecard,
             "comparisons": comparisons,
         },

@@ -16,9 +16,10 @@ def create_editor_group(apps, schema_editor):
     # Permissions are normally made after all migrations; make them now so
     # the group can hold them on a fresh database.
     for app_config in apps.get_app_configs():
+        models_module = getattr(app_config, "models_module", None)
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
+        app_config.models_module = models_module
 
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")

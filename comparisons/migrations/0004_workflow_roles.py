@@ -40,9 +40,10 @@ def _permissions(apps, pairs):
 
 def create_roles(apps, schema_editor):
     for app_config in apps.get_app_configs():
+        models_module = getattr(app_config, "models_module", None)
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
+        app_config.models_module = models_module
     Group = apps.get_model("auth", "Group")
     contributor, _ = Group.objects.get_or_create(name=CONTRIBUTOR_GROUP)
     contributor.permissions.add(*_permissions(apps, CONTRIBUTOR_PERMISSIONS))

@@ -43,7 +43,7 @@ def test_a_valid_link_shows_the_draft_to_someone_without_an_account(client, draf
     assert "Still being written." in response.text
     assert "A preview shared with you" in response.text
     assert '<meta name="robots" content="noindex, nofollow">' in response.text
-    assert response["X-Robots-Tag"] == "noindex, nofollow"
+    assert response["X-Robots-Tag"] == "noindex"
     assert "no-store" in response["Cache-Control"]
     assert "private" in response["Cache-Control"]
 

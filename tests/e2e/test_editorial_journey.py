@@ -6,8 +6,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.apps import apps
-from django.contrib.auth.management import create_permissions
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from comparisons.models import Comparison
@@ -19,35 +18,16 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture(autouse=True)
 def roles(transactional_db):
-    """The groups the migrations make, made again: a transactional test
-    starts from a flushed database, without migration-made rows."""
-    editor_groups = importlib.import_module("comparisons.migrations.0002_editor_group")
+    """The groups the migrations make, made again by the migrations' own
+    code: a browser test starts from a flushed database."""
+    editor_group = importlib.import_module("comparisons.migrations.0002_editor_group")
     workflow_roles = importlib.import_module(
         "comparisons.migrations.0004_workflow_roles"
     )
-    for app_config in apps.get_app_configs():
-        create_permissions(app_config, verbosity=0)
-
-    def grant(group_name: str, pairs) -> None:
-        group, _ = Group.objects.get_or_create(name=group_name)
-        for app_label, codename in pairs:
-            group.permissions.add(
-                Permission.objects.get(
-                    content_type__app_label=app_label, codename=codename
-                )
-            )
-
-    grant(
-        editor_groups.EDITOR_GROUP,
-        [
-            (app_label, f"{action}_{model}")
-            for app_label, models in editor_groups.CONTENT_MODELS.items()
-            for model in models
-            for action in editor_groups.ACTIONS
-        ]
-        + workflow_roles.EDITOR_EXTRA_PERMISSIONS,
-    )
-    grant(workflow_roles.CONTRIBUTOR_GROUP, workflow_roles.CONTRIBUTOR_PERMISSIONS)
+    if not Group.objects.filter(name=editor_group.EDITOR_GROUP).exists():
+        editor_group.create_editor_group(apps, None)
+    if not Group.objects.filter(name=workflow_roles.CONTRIBUTOR_GROUP).exists():
+        workflow_roles.create_roles(apps, None)
 
 
 PASSWORD = "correct horse 42"
