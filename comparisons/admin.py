@@ -3,6 +3,7 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import quote, unquote
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.loader import render_to_string
@@ -361,6 +362,8 @@ class ComparisonAdmin(RevisionAdmin):
         comparison = self.get_object(request, unquote(object_id))
         if comparison is None:
             raise Http404("No comparison with this id.")
+        if not self.has_view_or_change_permission(request, comparison):
+            raise PermissionDenied
         change_url = reverse(
             "admin:comparisons_comparison_change", args=[quote(comparison.pk)]
         )

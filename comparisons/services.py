@@ -62,6 +62,8 @@ PERMISSION_NEEDS = {
     "comparisons.restore_comparison": "restoring a revision needs the Editor role",
     "comparisons.change_comparison": "editing comparisons needs the "
     "Contributor or Editor role",
+    "comparisons.add_comparison": "writing comparisons needs the "
+    "Contributor or Editor role",
 }
 
 
@@ -130,7 +132,10 @@ def comparison_save_edit(
     row's published text is put back and the edit kept in `draft`, so
     readers see no change until the draft is published.
     """
-    _require(by, "comparisons.change_comparison", "edit comparisons")
+    if created:
+        _require(by, "comparisons.add_comparison", "write comparisons")
+    else:
+        _require(by, "comparisons.change_comparison", "edit comparisons")
     if comparison.takes_drafts:
         live = Comparison.objects.filter(pk=comparison.pk).values(*DRAFT_FIELDS).get()
         edited = {name: getattr(comparison, name) for name in DRAFT_FIELDS}
@@ -319,13 +324,6 @@ def comparison_restore(
         detail=f"Restored the revision of {when} as a new draft",
     )
     return comparison
-
-
-@transaction.atomic
-def comparison_delete(*, comparison: Comparison, by: User) -> None:
-    _require(by, "comparisons.delete_comparison", "delete")
-    audit_record(action=Action.DELETED, actor=by, obj=comparison)
-    comparison.delete()
 
 
 @dataclass(frozen=True)

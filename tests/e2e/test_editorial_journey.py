@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from comparisons.models import Comparison
 from comparisons.tasks import run_schedule
+from tests.e2e.accessibility import axe_violations
 from tests.editorial.factories import contributor, editor
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -159,16 +160,19 @@ def test_revisions_preview_links_and_update_notes_as_people_see_them(
     page = reader.new_page()
     page.goto(f"{live_server.url}{link.get_absolute_url()}")
     assert "A sharper standfirst" in page.inner_text("main")
+    assert axe_violations(page) == []
     page.screenshot(path=screenshot_dir / "workflow-preview-link.png", full_page=True)
     page.goto(f"{live_server.url}{comparison.get_absolute_url()}")
     assert "A sharper standfirst" not in page.inner_text("main")
     assert f"{skeptic.name} moved Claw Code from skip to ship" in page.inner_text(
         "main"
     )
+    assert axe_violations(page) == []
     page.screenshot(path=screenshot_dir / "workflow-updated-note.png", full_page=True)
     preview_link_revoke(link=link, by=boss)
     response = page.goto(f"{live_server.url}{link.get_absolute_url()}")
     assert response.status == 404
     assert "This preview link does not work" in page.inner_text("main")
+    assert axe_violations(page) == []
     page.screenshot(path=screenshot_dir / "workflow-preview-link-revoked.png")
     reader.close()
