@@ -211,7 +211,15 @@ class ComparisonAdmin(RevisionAdmin):
     # Saving: edits to a published comparison become its draft.
 
     def save_model(self, request: HttpRequest, obj: Comparison, form, change):
+        was_scheduled = obj.scheduled_at is not None
         comparison_save_edit(comparison=obj, by=request.user, created=not change)
+        if was_scheduled and obj.scheduled_at is None:
+            self.message_user(
+                request,
+                "It was scheduled: your change cancelled the schedule and sent "
+                "it back to review, so an editor sees it before it goes out.",
+                messages.WARNING,
+            )
         changed = [
             str(form.fields[name].label or name)
             for name in form.changed_data

@@ -136,9 +136,14 @@ def comparison_save_edit(
         _require(by, "comparisons.add_comparison", "write comparisons")
     else:
         _require(by, "comparisons.change_comparison", "edit comparisons")
-    if comparison.takes_drafts:
-        live = Comparison.objects.filter(pk=comparison.pk).values(*DRAFT_FIELDS).get()
-        edited = {name: getattr(comparison, name) for name in DRAFT_FIELDS}
+    edited = {name: getattr(comparison, name) for name in DRAFT_FIELDS}
+    stored = (
+        Comparison.objects.filter(pk=comparison.pk)
+        .values(*DRAFT_FIELDS, "draft", "left_id", "right_id")
+        .first()
+    )
+    if comparison.takes_drafts and stored is not None:
+        live = {name: stored[name] for name in DRAFT_FIELDS}
         comparison.draft = None if edited == live else edited
         for name, value in live.items():
             setattr(comparison, name, value)
@@ -150,9 +155,39 @@ def comparison_save_edit(
         comment = "Created" if created else "Saved the draft"
     if created and comparison.author_id is None and by is not None:
         comparison.author = by
+    # What an editor scheduled is what gets published: an edit by someone who
+    # may not publish sends a scheduled comparison back to review.
+    reopened = (
+        stored is not None
+        and comparison.scheduled_at is not None
+        and not can(by, "comparisons.publish_comparison")
+        and _changed(stored, comparison, edited)
+    )
+    if reopened:
+        comparison.scheduled_at = None
+        comparison.review_requested_at = timezone.now()
+        comparison.review_requested_by = by
+        comment += "; schedule cancelled, back in review"
     with _Revision(by, comment):
         comparison.save()
+    if reopened:
+        audit_record(
+            action=Action.UNSCHEDULED,
+            actor=by,
+            obj=comparison,
+            detail="Edited after it was scheduled; back in review for an editor",
+        )
     return comparison
+
+
+def _changed(stored: dict, comparison: Comparison, edited: dict[str, str]) -> bool:
+    """Whether the edit differs from what was saved before it."""
+    before = {name: stored[name] for name in DRAFT_FIELDS} | (stored["draft"] or {})
+    return (
+        edited != {name: before[name] for name in DRAFT_FIELDS}
+        or stored["left_id"] != comparison.left_id
+        or stored["right_id"] != comparison.right_id
+    )
 
 
 @transaction.atomic

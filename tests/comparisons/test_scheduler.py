@@ -143,3 +143,40 @@ def test_the_beat_schedule_runs_the_task_every_minute(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["comparisons-run-schedule"]
     assert entry["schedule"] == 60.0
     assert entry["task"] in app.tasks
+
+
+def test_a_contributors_edit_sends_a_scheduled_comparison_back_to_review(client, panel):
+    """What the editor scheduled is what goes out: a contributor's change
+    cancels the schedule and puts the comparison back in review."""
+    from tests.editorial.factories import contributor
+    from tests.editorial.helpers import messages_of, save_form
+
+    draft = ComparisonFactory(left=panel["left"], right=panel["right"], draft=True)
+    comparison_schedule(
+        comparison=draft, by=editor(), publish_at=START.replace(year=2099)
+    )
+    client.force_login(contributor())
+    save_form(client, draft)
+    draft.refresh_from_db()
+    assert draft.status_label.startswith("Scheduled for")
+
+    response = save_form(client, draft, standfirst="A late change.")
+    draft.refresh_from_db()
+    assert draft.status_label == "In review"
+    assert draft.scheduled_at is None
+    assert AuditEntry.objects.filter(action="unscheduled").count() == 1
+    assert "your change cancelled the schedule and sent it back to review" in (
+        " ".join(messages_of(response))
+    )
+
+
+def test_an_editors_edit_keeps_the_schedule(client, panel):
+    from tests.editorial.helpers import save_form
+
+    draft = ComparisonFactory(left=panel["left"], right=panel["right"], draft=True)
+    boss = editor()
+    comparison_schedule(comparison=draft, by=boss, publish_at=START.replace(year=2099))
+    client.force_login(boss)
+    save_form(client, draft, standfirst="The editor's own polish.")
+    draft.refresh_from_db()
+    assert draft.status_label.startswith("Scheduled for")
