@@ -134,9 +134,8 @@ def test_tool_and_persona_edits_are_logged(client):
     )
     assert actions_on(tool) == ["deleted"]
     assert actions_on(persona) == ["deleted"]
-    assert AuditEntry.objects.get(
-        object_id=str(tool.pk), action="deleted"
-    ).object_repr == (tool.name)
+    entry = AuditEntry.objects.for_object(tool).get(action="deleted")
+    assert entry.object_repr == tool.name
 
 
 def test_the_newsletter_can_log_a_send():
