@@ -78,6 +78,10 @@ class Comparison(models.Model):
         related_name="comparisons",
         editable=False,
     )
+    share_card = models.ImageField(
+        upload_to="cards/comparisons/", blank=True, editable=False
+    )
+    share_card_key = models.CharField(max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -69,6 +69,29 @@ def browser():
         browser.close()
 
 
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path_factory) -> Path:
+    """Uploads, renditions and cards go to a fresh folder for each test."""
+    root = tmp_path_factory.mktemp("media")
+    settings.MEDIA_ROOT = root
+    return root
+
+
+@pytest.fixture
+def eager_tasks():
+    """Run Celery tasks in-process, as the embedded default does.
+
+    With REDIS_URL set (as in CI) tasks would go to the broker; tests that
+    assert a task's result without starting a worker use this.
+    """
+    from config.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before
+
+
 @pytest.fixture
 def screenshot_dir() -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
