@@ -23,6 +23,11 @@ MARGIN = 60
 PUBLICATION = "Verdicts"
 CARD_VERSION = "1"
 
+# The comparison card's columns: logo tile, name box, then the figure.
+COLUMN_WIDTH = 440
+NAME_TOP, NAME_HEIGHT = 280, 120
+FIGURE_TOP = 412
+
 PAPER = (246, 247, 249)
 INK = (27, 31, 36)
 MUTED = (74, 84, 96)
@@ -211,7 +216,7 @@ def draw_comparison_card(
     draw = ImageDraw.Draw(image)
     _header(draw, "AI tool comparison")
 
-    column = 440
+    column = COLUMN_WIDTH
     centres = (MARGIN + column / 2, WIDTH - MARGIN - column / 2)
     logo_size = 140
     for centre, tool, logo in (
@@ -224,14 +229,14 @@ def draw_comparison_card(
             tool.name,
             width=column,
             max_lines=3,
-            max_height=120,
+            max_height=NAME_HEIGHT,
             largest=50,
             smallest=24,
             weight="Bold",
         )
-        _draw_lines(draw, name, x=centre, y=280, fill=INK, anchor="ma")
+        _draw_lines(draw, name, x=centre, y=NAME_TOP, fill=INK, anchor="ma")
         draw.text(
-            (centre, 412),
+            (centre, FIGURE_TOP),
             tool.panel_label,
             font=font(64, "Bold"),
             fill=ACCENT,
