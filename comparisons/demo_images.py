@@ -92,9 +92,12 @@ def tool_logo(slug: str, name: str) -> tuple[bytes, str]:
     return _png(image), f"{name} logo: a white {shape} on {article} {colour_name} tile"
 
 
-def persona_avatar(slug: str, name: str) -> tuple[bytes, str]:
-    """A square PNG portrait silhouette for a demo persona and its alt text."""
-    colour_name, colour = PALETTE[_pick(slug, len(PALETTE), "avatar")]
+def persona_avatar(slug: str, name: str, seat: int = 0) -> tuple[bytes, str]:
+    """A square PNG portrait silhouette for a demo persona and its alt text.
+
+    Colours go round the palette by seat, so neighbours on the panel differ.
+    """
+    colour_name, colour = PALETTE[(seat * 3) % len(PALETTE)]
     image = Image.new("RGB", (SIZE, SIZE), colour)
     draw = ImageDraw.Draw(image)
     light = tuple(round(v + (255 - v) * 0.75) for v in colour)

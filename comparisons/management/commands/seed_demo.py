@@ -51,7 +51,9 @@ class Command(BaseCommand):
             )
             created += made
             if not personas[data["slug"]].avatar:
-                data_png, alt = demo_images.persona_avatar(data["slug"], data["name"])
+                data_png, alt = demo_images.persona_avatar(
+                    data["slug"], data["name"], data["seat"]
+                )
                 created += self.give_image(
                     personas[data["slug"]], "avatar", "avatar_alt", data_png, alt
                 )
