@@ -16,6 +16,7 @@ from comparisons.tasks import (
     tool_share_card,
 )
 from reviewers.models import Review, Reviewer
+from tools.images import delete_files_on_commit
 from tools.models import Category, Tool
 
 
@@ -88,3 +89,8 @@ def reviewer_saved(instance: Reviewer, raw: bool, created: bool, **kwargs) -> No
     before = getattr(instance, "_active_before", instance.active)
     if before != instance.active and instance.reviews.exists():
         share_cards_refresh.delay_on_commit()
+
+
+@receiver(post_delete, sender=Comparison, dispatch_uid="comparison_delete_card")
+def comparison_deleted(instance: Comparison, **kwargs) -> None:
+    delete_files_on_commit(instance.share_card.name)

@@ -1,6 +1,21 @@
 from django.contrib import admin
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
 
-from tools.models import Category, Tool
+from tools.images import Picture
+from tools.models import LOGO_SIZE, Category, Tool
+
+
+def picture_preview(picture: Picture | None, *, size: int) -> SafeString:
+    """What readers see, for the editor: the rendition, or why it is missing."""
+    if picture is None:
+        return SafeString(
+            "<p>Being drawn after saving; reload this page in a moment.</p>"
+        )
+    return render_to_string(
+        "includes/picture.html",
+        {"picture": picture, "size": size, "initials": "", "css_class": ""},
+    )
 
 
 @admin.register(Category)
@@ -26,5 +41,12 @@ class ToolAdmin(admin.ModelAdmin):
         (None, {"fields": ["name", "slug", "category", "tagline", "website"]}),
         ("Editorial description", {"fields": ["description"]}),
         ("Pricing", {"fields": ["pricing_tier", "pricing_note"]}),
-        ("Logo", {"fields": ["logo", "logo_alt"]}),
+        ("Logo", {"fields": ["logo", "logo_alt", "logo_preview"]}),
     ]
+    readonly_fields = ["logo_preview"]
+
+    @admin.display(description="as readers see it")
+    def logo_preview(self, tool: Tool) -> SafeString:
+        if tool.pk is None:
+            return SafeString("<p>Shown after saving: the logo, or the initials.</p>")
+        return picture_preview(tool.logo_picture, size=LOGO_SIZE)

@@ -27,7 +27,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import models
+from django.db import models, transaction
 from django.db.models.fields.files import FieldFile
 from PIL import Image, ImageDraw, ImageFont, ImageOps, UnidentifiedImageError
 
@@ -404,8 +404,20 @@ def _store(name: str, data: bytes) -> str:
 
 
 def delete_renditions(renditions: dict[str, Any]) -> None:
-    for name in [*renditions.get("webp", []), *renditions.get("fallback", [])]:
-        default_storage.delete(name)
+    delete_files(*renditions.get("webp", []), *renditions.get("fallback", []))
+
+
+def delete_files(*names: str) -> None:
+    for name in names:
+        if name:
+            default_storage.delete(name)
+
+
+def delete_files_on_commit(*names: str) -> None:
+    """Delete stored files once the change that dropped them is committed."""
+    names = tuple(name for name in names if name)
+    if names:
+        transaction.on_commit(lambda: delete_files(*names))
 
 
 def refresh_renditions(

@@ -12,7 +12,7 @@ from reviewers.models import Review, Reviewer
 from tests.comparisons.factories import ComparisonFactory
 from tests.tools.factories import image_bytes, upload
 from tools import cards
-from tools.cards import CardTool, draw_comparison_card, fit_text
+from tools.cards import CardTool, draw_comparison_card, draw_tool_card, fit_text
 from tools.models import Tool
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_tasks")]
@@ -233,3 +233,41 @@ def test_seed_demo_gives_tools_and_personas_images(django_capture_on_commit_call
     with django_capture_on_commit_callbacks(execute=True):
         call_command("seed_demo", stdout=io.StringIO())
     assert list(Tool.objects.values_list("logo", flat=True)) == logos
+
+
+def test_tool_card_keeps_a_long_name_and_tagline_inside_the_text_column(
+    screenshot_dir,
+):
+    """The tool card's text stays right of the logo and above the footer."""
+
+    def tool(name: str, tagline: str) -> CardTool:
+        return CardTool(
+            name=name,
+            category="Developer Tools",
+            tagline=tagline,
+            logo_name="",
+            panel_label="75%",
+            panel_counts="3 of 4",
+        )
+
+    short = Image.open(io.BytesIO(draw_tool_card(tool("Agendly", "Plans"), logo=None)))
+    long = Image.open(
+        io.BytesIO(
+            draw_tool_card(
+                tool(SIXTY, "A tagline that goes on " * 8 + "and on"), logo=None
+            )
+        )
+    )
+    long.save(screenshot_dir / "share-card-tool-long-name.png")
+    left, top, right, bottom = ImageChops.difference(
+        short.convert("RGB"), long.convert("RGB")
+    ).getbbox(alpha_only=False)
+    # The monogram tile (x 60..300) changes with the name; text stays within
+    # the right-hand column and above the footer band.
+    assert right <= cards.WIDTH - cards.MARGIN
+    assert bottom <= cards.HEIGHT - 70
+    text_only = ImageChops.difference(
+        short.convert("RGB").crop((310, 0, cards.WIDTH, cards.HEIGHT)),
+        long.convert("RGB").crop((310, 0, cards.WIDTH, cards.HEIGHT)),
+    ).getbbox()
+    assert text_only[0] >= 360 - 310

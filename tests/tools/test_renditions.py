@@ -180,3 +180,43 @@ def test_pages_show_picture_with_srcset_and_size(
     right_png = Tool.objects.get(pk=comparison.right_id).logo_renditions["fallback"]
     assert f'srcset="/media/{right_png[0]} 1x' in html
     assert 'width="48" height="48"' in html  # the persona's avatar
+
+
+def test_replaced_upload_is_deleted_after_commit(django_capture_on_commit_callbacks):
+    """The old logo file goes once its replacement is committed."""
+    with django_capture_on_commit_callbacks(execute=True):
+        tool = ToolFactory(logo=upload("a.png", image_bytes("PNG")), logo_alt="Blue")
+    old = tool.logo.name
+    with django_capture_on_commit_callbacks(execute=True):
+        tool.logo = upload("b.png", image_bytes("PNG"))
+        tool.save()
+    assert default_storage.exists(tool.logo.name)
+    assert not default_storage.exists(old)
+
+
+def test_deleting_a_persona_deletes_its_pictures(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        persona = ReviewerFactory(
+            avatar=upload("me.png", image_bytes("PNG")), avatar_alt="Blue"
+        )
+    persona.refresh_from_db()
+    files = [persona.avatar.name, *persona.avatar_renditions["webp"]]
+    assert all(default_storage.exists(name) for name in files)
+    with django_capture_on_commit_callbacks(execute=True):
+        persona.delete()
+    assert not any(default_storage.exists(name) for name in files)
+
+
+def test_admin_shows_the_logo_as_readers_see_it(
+    admin_client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        tool = ToolFactory(logo=upload("a.png", image_bytes("PNG")), logo_alt="Blue")
+    tool.refresh_from_db()
+    html = admin_client.get(f"/admin/tools/tool/{tool.pk}/change/").content.decode()
+    assert f'<img src="/media/{tool.logo_renditions["fallback"][0]}"' in html
+    persona = ReviewerFactory()
+    html = admin_client.get(
+        f"/admin/reviewers/reviewer/{persona.pk}/change/"
+    ).content.decode()
+    assert "Being drawn after saving; reload this page in a moment." in html
