@@ -16,7 +16,7 @@ run: install
 	@mkdir -p var
 	$(LOCAL_ENV) $(BIN)/python manage.py migrate --noinput
 	$(LOCAL_ENV) $(BIN)/python manage.py seed_demo
-	@$(LOCAL_ENV) $(BIN)/python manage.py ensure_local_admin
+	@$(LOCAL_ENV) $(BIN)/python manage.py ensure_local_admin --url http://$(HOST):$(PORT)/admin/
 	@echo "Serving on http://$(HOST):$(PORT)/"
 	$(LOCAL_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 

@@ -47,7 +47,7 @@ class ComparisonAdmin(admin.ModelAdmin):
     def title(self, comparison: Comparison) -> str:
         return comparison.title
 
-    @admin.display(description="status")
+    @admin.display(description="state")
     def status_label(self, comparison: Comparison) -> str:
         if comparison.pk is None:
             return "Not saved yet"

@@ -48,7 +48,7 @@ class Comparison(models.Model):
         max_length=255,
         unique=True,
         editable=False,
-        help_text="Made from the two tools: <left>-vs-<right>.",
+        help_text="Made from the two tools' slugs: left-vs-right.",
     )
     standfirst = models.TextField(
         blank=True,

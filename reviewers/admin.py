@@ -45,12 +45,12 @@ class PanelToolAdmin(ToolAdmin):
     inlines = [ReviewOnToolInline]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Tool]:
-        return with_panel(super().get_queryset(request))
+        return with_panel(super().get_queryset(request)).order_by("name")
 
     def get_formset_kwargs(self, request, obj, inline, prefix):
         """Name a missing persona in each empty verdict form."""
         kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
-        if isinstance(inline, ReviewOnToolInline) and request.method == "GET":
+        if isinstance(inline, ReviewOnToolInline):
             missing = Reviewer.objects.active()
             if obj is not None and obj.pk:
                 missing = missing.exclude(reviews__tool=obj)

@@ -74,6 +74,12 @@ class ScorecardRow:
     reviewer: Reviewer
     cells: tuple[tuple[Tool, Review | None], ...]
 
+    @property
+    def splits(self) -> bool:
+        """This persona ships one tool and skips another."""
+        verdicts = {review.verdict for _, review in self.cells if review}
+        return len(verdicts) > 1
+
 
 @dataclass(frozen=True)
 class Scorecard:
@@ -96,6 +102,19 @@ class Scorecard:
             for tool, review in row.cells
             if review is None
         ]
+
+    @property
+    def split_summary(self) -> str:
+        """Where the panel divides between the tools, in one sentence."""
+        if len(self.tools) < 2 or not self.rows:
+            return ""
+        splitters = [row.reviewer.name for row in self.rows if row.splits]
+        if not splitters:
+            return "No persona splits: each gives both tools the same verdict."
+        names = ", ".join(splitters[:-1])
+        names = f"{names} and {splitters[-1]}" if names else splitters[0]
+        verb = "splits" if len(splitters) == 1 else "split"
+        return f"{names} {verb}: ship on one tool, skip on the other."
 
     @property
     def is_complete(self) -> bool:

@@ -5,11 +5,14 @@ printed where they are absent; with REQUIRE_SERVICES=1 (CI) a missing service
 fails the test instead, so CI always proves the production path.
 """
 
+import importlib
 import os
 import shutil
 from pathlib import Path
 
 import pytest
+from django.apps import apps as django_apps
+from django.contrib.auth.models import Group, User
 
 from tests.comparisons.factories import ComparisonFactory
 from tests.reviewers.factories import ReviewerFactory, ReviewFactory
@@ -32,6 +35,23 @@ def missing_service(reason: str) -> None:
     if os.environ.get("REQUIRE_SERVICES") == "1":
         pytest.fail(f"{reason} (REQUIRE_SERVICES=1)")
     pytest.skip(reason)
+
+
+@pytest.fixture
+def editor(db) -> User:
+    """A staff member in the Editor group made by the data migration.
+
+    Browser tests flush the database after they run, so the group is made
+    again here by the migration's own code when it is gone.
+    """
+    migration = importlib.import_module("comparisons.migrations.0002_editor_group")
+    if not Group.objects.filter(name=migration.EDITOR_GROUP).exists():
+        migration.create_editor_group(django_apps, None)
+    user = User.objects.create_user(
+        "edna", "edna@example.com", "correct horse battery", is_staff=True
+    )
+    user.groups.add(Group.objects.get(name=migration.EDITOR_GROUP))
+    return user
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
@@ -37,6 +38,7 @@ class ToolAdmin(admin.ModelAdmin):
     list_select_related = ["category"]
     search_fields = ["name", "tagline", "slug"]
     prepopulated_fields = {"slug": ["name"]}
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
         (None, {"fields": ["name", "slug", "category", "tagline", "website"]}),
         ("Editorial description", {"fields": ["description"]}),

@@ -31,7 +31,7 @@ class Migration(migrations.Migration):
                     "slug",
                     models.SlugField(
                         editable=False,
-                        help_text="Made from the two tools: <left>-vs-<right>.",
+                        help_text="Made from the two tools' slugs: left-vs-right.",
                         max_length=255,
                         unique=True,
                     ),

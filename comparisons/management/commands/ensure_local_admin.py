@@ -12,6 +12,13 @@ class Command(BaseCommand):
         "Refuses to run with DEBUG off, so production never gets a known password."
     )
 
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--url",
+            default="http://127.0.0.1:8000/admin/",
+            help="Where the admin is served, for the printed login.",
+        )
+
     def handle(self, *args, **options) -> None:
         if not settings.DEBUG:
             raise CommandError(
@@ -33,7 +40,6 @@ class Command(BaseCommand):
         note = "" if created else " (unless you have changed it)"
         self.stdout.write(
             self.style.SUCCESS(
-                f"Admin: http://127.0.0.1:8000/admin/  user: {USERNAME}  "
-                f"password: {PASSWORD}{note}"
+                f"Admin: {options['url']}  user: {USERNAME}  password: {PASSWORD}{note}"
             )
         )

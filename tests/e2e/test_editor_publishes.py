@@ -1,0 +1,45 @@
+import pytest
+from playwright.sync_api import expect
+
+from tests.comparisons.factories import ComparisonFactory
+from tests.reviewers.factories import ReviewFactory
+from tests.tools.factories import ToolFactory
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+]
+
+
+def test_editor_publishes_the_draft_and_finds_it_on_the_home_page(
+    browser, live_server, screenshot_dir, editor
+):
+    left, right = ToolFactory(name="Quillmate"), ToolFactory(name="Citable")
+    ReviewFactory(tool=left)
+    ComparisonFactory(left=left, right=right, draft=True)
+
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(live_server.url + "/")
+    assert page.get_by_text("Quillmate vs Citable").count() == 0
+
+    page.goto(live_server.url + "/admin/")
+    page.fill("#id_username", "edna")
+    page.fill("#id_password", "correct horse battery")
+    page.click("input[type=submit]")
+    page.get_by_role("link", name="Comparisons", exact=True).last.click()
+    assert page.url.endswith("/admin/comparisons/comparison/")
+    row = page.locator("#result_list tbody tr", has_text="Quillmate vs Citable")
+    assert "Draft" in row.inner_text()
+    row.locator("input.action-select").check()
+    page.select_option("select[name=action]", "publish")
+    page.click("button[name=index]")
+    expect(page.get_by_text("Published 1 comparison.")).to_be_visible()
+    page.screenshot(path=screenshot_dir / "admin-published.png")
+
+    page.goto(live_server.url + "/")
+    link = page.get_by_role("link", name="Quillmate vs Citable")
+    expect(link).to_be_visible()
+    link.click()
+    assert page.locator("h1").inner_text() == "Quillmate vs Citable"
+    page.screenshot(path=screenshot_dir / "published-comparison.png", full_page=True)
+    page.close()
