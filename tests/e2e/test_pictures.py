@@ -3,6 +3,7 @@ from django.core.files.base import ContentFile
 
 from comparisons.demo_images import persona_avatar, tool_logo
 from tests.comparisons.factories import ComparisonFactory
+from tests.e2e.accessibility import axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("eager_tasks")]
 
@@ -39,7 +40,8 @@ LOADED = """
 def test_comparison_page_shows_both_logos(
     live_server, browser, screenshot_dir, illustrated, width
 ):
-    """Both logos load as WebP at their set size, on wide and narrow screens."""
+    """Both logos load as WebP at their set size, on wide and narrow screens,
+    and the page stays free of WCAG AA problems with its pictures in place."""
     page = browser.new_page(viewport={"width": width, "height": 900})
     try:
         page.goto(live_server.url + illustrated.get_absolute_url())
@@ -52,6 +54,7 @@ def test_comparison_page_shows_both_logos(
         overflow = page.evaluate(
             "document.documentElement.scrollWidth > window.innerWidth"
         )
+        violations = axe_violations(page)
     finally:
         page.close()
     assert [logo["alt"] for logo in logos] == [
@@ -65,3 +68,4 @@ def test_comparison_page_shows_both_logos(
     assert {(a["width"], a["height"]) for a in avatars} == {(48, 48)}
     assert len(avatars) == 4  # two uploads, two monograms
     assert not overflow
+    assert violations == []
