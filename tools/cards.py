@@ -13,6 +13,7 @@ import io
 import json
 from dataclasses import asdict, dataclass
 
+from django.conf import settings
 from django.db.models.fields.files import FieldFile
 from PIL import Image, ImageDraw, ImageFont
 
@@ -20,7 +21,6 @@ from tools.images import draw_monogram, font, square
 
 WIDTH, HEIGHT = 1200, 630
 MARGIN = 60
-PUBLICATION = "Verdicts"
 CARD_VERSION = "1"
 
 # The comparison card's columns: logo tile, name box, then the figure.
@@ -47,13 +47,18 @@ class CardTool:
     panel_counts: str
 
 
+def publication_name() -> str:
+    """The name a card is signed with: the site's own (SITE_NAME)."""
+    return settings.SITE_NAME
+
+
 def card_key(*tools: CardTool, kind: str) -> str:
     """A fingerprint of everything drawn, to tell when a card is stale."""
     payload = json.dumps(
         {
             "version": CARD_VERSION,
             "kind": kind,
-            "publication": PUBLICATION,
+            "publication": publication_name(),
             "tools": [asdict(tool) for tool in tools],
         },
         sort_keys=True,
@@ -177,7 +182,15 @@ def _tile(logo: FieldFile | None, name: str, size: int) -> Image.Image:
 
 
 def _header(draw: ImageDraw.ImageDraw, kicker: str) -> None:
-    draw.text((MARGIN, 48), PUBLICATION, font=font(40, "Bold"), fill=INK, anchor="la")
+    name = fit_text(
+        publication_name(),
+        width=560,
+        max_lines=1,
+        largest=40,
+        smallest=24,
+        weight="Bold",
+    )
+    _draw_lines(draw, name, x=MARGIN, y=48, fill=INK)
     draw.text(
         (WIDTH - MARGIN, 60),
         kicker.upper(),

@@ -271,3 +271,33 @@ def test_tool_card_keeps_a_long_name_and_tagline_inside_the_text_column(
         long.convert("RGB").crop((310, 0, cards.WIDTH, cards.HEIGHT)),
     ).getbbox()
     assert text_only[0] >= 360 - 310
+
+
+def test_redraw_pictures_restores_missing_files(
+    published, panel, django_capture_on_commit_callbacks
+):
+    """After media is lost, the command draws what is missing, nothing more."""
+    published.refresh_from_db()
+    tool = Tool.objects.get(pk=panel["left"].pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        tool.save()
+    tool.refresh_from_db()
+    default_storage.delete(published.share_card.name)
+    default_storage.delete(tool.logo_renditions["webp"][0])
+    out = io.StringIO()
+    call_command("redraw_pictures", stdout=out)
+    assert "Enqueued pictures for 2 tools and 4 personas" in out.getvalue()
+    published.refresh_from_db()
+    tool.refresh_from_db()
+    assert default_storage.exists(published.share_card.name)
+    assert default_storage.exists(tool.logo_renditions["webp"][0])
+
+
+def test_card_is_signed_with_the_site_name(published, settings):
+    before = card_of(published)
+    settings.SITE_NAME = "Another Publication"
+    assert comparison_share_card(published.pk) is True
+    after = card_of(published)
+    changed = ImageChops.difference(before.convert("RGB"), after.convert("RGB"))
+    left, top, right, bottom = changed.getbbox()
+    assert top >= 40 and bottom <= 100  # only the header line changed
