@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db.models.fields.files import FieldFile
 from PIL import Image, ImageDraw, ImageFont
 
-from tools.images import draw_monogram, font, square
+from tools.images import draw_monogram, font, open_for, square
 
 WIDTH, HEIGHT = 1200, 630
 MARGIN = 60
@@ -165,9 +165,8 @@ def _tile(logo: FieldFile | None, name: str, size: int) -> Image.Image:
     """The logo on a white rounded tile, or the name's monogram."""
     if not logo:
         return draw_monogram(name, size)
-    with logo.open("rb") as handle, Image.open(handle) as opened:
-        opened.load()
-        inner = square(opened, size - size // 8, crop=False)
+    with logo.open("rb") as handle:
+        inner = square(open_for(handle, size), size - size // 8, crop=False)
     tile = Image.new("RGBA", (size, size), (0, 0, 0, 0))
     ImageDraw.Draw(tile).rounded_rectangle(
         (0, 0, size - 1, size - 1),

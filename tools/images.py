@@ -305,6 +305,20 @@ def square(image: Image.Image, size: int, *, crop: bool) -> Image.Image:
     return canvas
 
 
+def open_for(handle: Any, largest: int) -> Image.Image:
+    """Decode a stored image only as finely as a `largest`-pixel square needs.
+
+    JPEGs decode straight at a reduced scale; other formats are reduced by
+    a whole factor first, which keeps resampling a 4000-pixel upload cheap.
+    """
+    image = Image.open(handle)
+    if image.format == "JPEG":
+        image.draft("RGB", (largest * 2, largest * 2))
+    image.load()
+    factor = min(image.size) // (largest * 2)
+    return image.reduce(factor) if factor > 1 else image
+
+
 def _is_opaque(image: Image.Image) -> bool:
     if image.mode != "RGBA":
         return True
@@ -373,8 +387,8 @@ def make_renditions(
     source = rendition_source(image, name)
     digest = hashlib.sha256(source.encode()).hexdigest()[:20]
     if image:
-        with image.open("rb") as handle, Image.open(handle) as opened:
-            opened.load()
+        with image.open("rb") as handle:
+            opened = open_for(handle, size * 2)
             frames = [square(opened, size * d, crop=crop) for d in (1, 2)]
         fallback = "PNG" if not all(_is_opaque(f) for f in frames) else "JPEG"
         if not crop:

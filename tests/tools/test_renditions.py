@@ -220,3 +220,23 @@ def test_admin_shows_the_logo_as_readers_see_it(
         f"/admin/reviewers/reviewer/{persona.pk}/change/"
     ).content.decode()
     assert "Being drawn after saving; reload this page in a moment." in html
+
+
+@pytest.mark.parametrize(("fmt", "name"), [("PNG", "big.png"), ("JPEG", "big.jpg")])
+def test_large_upload_gives_renditions_of_the_same_picture(
+    fmt, name, django_capture_on_commit_callbacks
+):
+    """A 3000 x 2000 upload, decoded at a reduced scale, still renders right."""
+    big = Image.new("RGB", (3000, 2000), (250, 250, 250))
+    big.paste((20, 90, 170), (1000, 0, 2000, 2000))  # a blue band in the middle
+    out = io.BytesIO()
+    big.save(out, fmt)
+    with django_capture_on_commit_callbacks(execute=True):
+        persona = ReviewerFactory(avatar=upload(name, out.getvalue()), avatar_alt="X")
+    persona.refresh_from_db()
+    two_x = stored(persona.avatar_renditions["webp"][1]).convert("RGB")
+    assert two_x.size == (96, 96)
+    # Cropped to the middle square: blue in the centre, light at the edges.
+    r, g, b = two_x.getpixel((48, 48))
+    assert b > 140 and r < 60
+    assert min(two_x.getpixel((2, 48))) > 200
