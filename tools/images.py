@@ -348,14 +348,6 @@ class Picture:
     fallback_type: str
     alt: str
 
-    @property
-    def width(self) -> int:
-        return self.size
-
-    @property
-    def height(self) -> int:
-        return self.size
-
 
 def picture(renditions: dict[str, Any], *, alt: str) -> Picture | None:
     """The Picture for stored renditions, or None while they are not made."""
