@@ -67,7 +67,7 @@ def test_page_names_the_card_with_absolute_url_size_and_alt(
     assert '<meta property="og:image:height" content="630">' in html
     assert (
         '<meta property="og:image:alt" content="Claw Code vs Modal GPU Serverless '
-        'Inference: panel ship 75% against 100%. Verdicts.">' in html
+        'Inference: panel ship 75% against 100%. Verdicts">' in html
     )
     assert '<meta name="twitter:card" content="summary_large_image">' in html
 
@@ -156,7 +156,7 @@ def test_tool_page_gets_its_own_card(client, panel, django_capture_on_commit_cal
     )
     assert (
         '<meta property="og:image:alt" content="Claw Code: panel ship 75%. '
-        'Verdicts.">' in html
+        'Verdicts">' in html
     )
     assert '<meta name="twitter:card" content="summary_large_image">' in html
     assert tool_share_card(tool.pk) is False
