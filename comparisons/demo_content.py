@@ -411,3 +411,16 @@ COMPARISONS = [
         "",
     ),
 ]
+
+# Readers' votes per tool as (ship, skip). The first two stay below the
+# community minimum, so their figure still reads "—".
+COMMUNITY_VOTES = {
+    "claw-code": (2, 1),
+    "modal-gpu-serverless-inference": (2, 0),
+    "patchwise": (33, 15),
+    "shellwright": (12, 9),
+    "quillmate": (34, 6),
+    "citable": (8, 10),
+    "minuteman-notes": (20, 4),
+    "agendly": (3, 9),
+}

@@ -7,6 +7,7 @@ from django.utils.cache import add_never_cache_headers
 
 from comparisons.models import Comparison
 from reviewers.panel import panel_figures, scorecard_for
+from tools.community import community_figures
 from tools.models import Tool
 
 
@@ -22,13 +23,18 @@ def home(request: HttpRequest) -> HttpResponse:
         Comparison.objects.published().with_tools(), settings.COMPARISONS_PER_PAGE
     )
     page = paginator.get_page(request.GET.get("page"))
-    figures = panel_figures(
+    tool_ids = {
         tool_id
         for comparison in page
         for tool_id in (comparison.left_id, comparison.right_id)
-    )
+    }
+    figures = panel_figures(tool_ids)
+    community = community_figures(tool_ids)
     cards = [
-        (comparison, figures[comparison.left_id], figures[comparison.right_id])
+        (
+            comparison,
+            [(tool, figures[tool.pk], community[tool.pk]) for tool in comparison.tools],
+        )
         for comparison in page
     ]
     return render(request, "comparisons/home.html", {"page": page, "cards": cards})
@@ -59,12 +65,17 @@ def comparison_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if not comparison.is_live and not can_preview(request.user):
         raise Http404("No comparison at this address.")
 
+    scorecard = scorecard_for(comparison.tools)
+    community = community_figures(tool.pk for tool in comparison.tools)
     response = render(
         request,
         "comparisons/comparison_detail.html",
         {
             "comparison": comparison,
-            "scorecard": scorecard_for(comparison.tools),
+            "scorecard": scorecard,
+            "contenders": [
+                (tool, figure, community[tool.pk]) for tool, figure in scorecard.columns
+            ],
             "preview": not comparison.is_live,
         },
     )
@@ -84,6 +95,7 @@ def tool_detail(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "tool": tool,
             "figure": scorecard.figures[0],
+            "community": community_figures([tool.pk])[tool.pk],
             "scorecard": scorecard,
             "comparisons": comparisons,
         },

@@ -182,6 +182,15 @@ LOGIN_URL = "admin:login"
 # Pages
 COMPARISONS_PER_PAGE = env.int("COMPARISONS_PER_PAGE", default=12)
 
+# Community votes: the figure shows once a tool has this many votes; each
+# client network (an IPv4 address, an IPv6 /64) may vote VOTE_RATE_LIMIT
+# times per VOTE_RATE_WINDOW seconds. Behind a load balancer or CDN, set
+# TRUSTED_PROXY_COUNT to the number of proxies that append to X-Forwarded-For.
+COMMUNITY_MIN_VOTES = env.int("COMMUNITY_MIN_VOTES", default=5)
+VOTE_RATE_LIMIT = env.int("VOTE_RATE_LIMIT", default=30)
+VOTE_RATE_WINDOW = env.int("VOTE_RATE_WINDOW", default=600)
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

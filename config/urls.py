@@ -16,6 +16,7 @@ urlpatterns = [
     ),
     path("", include("comparisons.urls")),
     path("", include("reviewers.urls")),
+    path("", include("tools.urls")),
 ]
 
 if settings.DEBUG:

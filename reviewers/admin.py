@@ -41,7 +41,14 @@ admin.site.unregister(Tool)
 
 @admin.register(Tool)
 class PanelToolAdmin(ToolAdmin):
-    list_display = ["name", "category", "pricing_tier", "panel", "updated_at"]
+    list_display = [
+        "name",
+        "category",
+        "pricing_tier",
+        "panel",
+        "community",
+        "updated_at",
+    ]
     inlines = [ReviewOnToolInline]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Tool]:

@@ -4,6 +4,7 @@ from django.shortcuts import get_object_or_404, render
 
 from reviewers.models import Reviewer
 from reviewers.panel import panel_figure, with_panel
+from tools.community import community_figures
 from tools.models import Category, Tool
 
 
@@ -34,12 +35,11 @@ def category_list(request: HttpRequest) -> HttpResponse:
 
 def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
     category = get_object_or_404(Category, slug=slug)
-    tools = [
-        (tool, panel_figure(tool))
-        for tool in with_panel(category.tools.order_by("name"))
-    ]
+    tools = list(with_panel(category.tools.order_by("name")))
+    community = community_figures(tool.pk for tool in tools)
+    rows = [(tool, panel_figure(tool), community[tool.pk]) for tool in tools]
     return render(
         request,
         "reviewers/category_detail.html",
-        {"category": category, "tools": tools},
+        {"category": category, "tools": rows},
     )

@@ -1,10 +1,24 @@
-from django.contrib import admin
+from datetime import timedelta
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncHour
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from tools.community import community_figure, community_figure_of, with_community
+from tools.forms import VoteWindowForm
 from tools.images import Picture
-from tools.models import LOGO_SIZE, Category, Tool
+from tools.models import LOGO_SIZE, Category, Tool, Vote
+from tools.services import votes_remove
 
 
 def picture_preview(picture: Picture | None, *, size: int) -> SafeString:
@@ -33,7 +47,7 @@ class CategoryAdmin(admin.ModelAdmin):
 
 @admin.register(Tool)
 class ToolAdmin(admin.ModelAdmin):
-    list_display = ["name", "category", "pricing_tier", "updated_at"]
+    list_display = ["name", "category", "pricing_tier", "community", "updated_at"]
     list_filter = ["category", "pricing_tier"]
     list_select_related = ["category"]
     search_fields = ["name", "tagline", "slug"]
@@ -44,11 +58,111 @@ class ToolAdmin(admin.ModelAdmin):
         ("Editorial description", {"fields": ["description"]}),
         ("Pricing", {"fields": ["pricing_tier", "pricing_note"]}),
         ("Logo", {"fields": ["logo", "logo_alt", "logo_preview"]}),
+        ("Community votes", {"fields": ["community_votes"]}),
     ]
-    readonly_fields = ["logo_preview"]
+    readonly_fields = ["logo_preview", "community_votes"]
 
     @admin.display(description="as readers see it")
     def logo_preview(self, tool: Tool) -> SafeString:
         if tool.pk is None:
             return SafeString("<p>Shown after saving: the logo, or the initials.</p>")
         return picture_preview(tool.logo_picture, size=LOGO_SIZE)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Tool]:
+        return with_community(super().get_queryset(request))
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/votes/",
+                self.admin_site.admin_view(self.votes_view),
+                name="tools_tool_votes",
+            ),
+            *super().get_urls(),
+        ]
+
+    @admin.display(description="community", ordering="community_total")
+    def community(self, tool: Tool) -> str:
+        return str(community_figure_of(tool))
+
+    @admin.display(description="totals")
+    def community_votes(self, tool: Tool) -> str:
+        if tool.pk is None:
+            return "Readers can vote once the tool is saved."
+        figure = community_figure_of(tool)
+        return format_html(
+            "{} ship, {} skip: the site shows {} ({}). "
+            '<a href="{}">Votes by hour and clean-up</a>',
+            figure.ship,
+            figure.skip,
+            figure.label,
+            figure.counts.lower(),
+            reverse("admin:tools_tool_votes", args=[tool.pk]),
+        )
+
+    def votes_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """Vote totals on one tool, and removal of the votes cast in a window.
+
+        Removing takes two steps: the first shows how many votes the window
+        holds, the second (a confirmation) deletes them.
+        """
+        tool = get_object_or_404(Tool, pk=object_id)
+        if not self.has_view_permission(request, tool):
+            raise PermissionDenied
+        may_remove = request.user.has_perm("tools.delete_vote")
+        votes = Vote.objects.filter(tool=tool)
+        to_remove = None
+        if request.method == "POST":
+            if not may_remove:
+                raise PermissionDenied
+            form = VoteWindowForm(request.POST)
+            if form.is_valid():
+                start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+                if "confirm" in request.POST:
+                    removed = votes_remove(tool=tool, start=start, end=end)
+                    figure = community_figure(tool.pk)
+                    self.message_user(
+                        request,
+                        f"Removed {removed} vote{'s' if removed != 1 else ''} on "
+                        f"{tool.name}. The community figure is now {figure}.",
+                        messages.SUCCESS,
+                    )
+                    return redirect("admin:tools_tool_votes", tool.pk)
+                to_remove = votes.cast_between(start, end).aggregate(
+                    ship=Count("pk", filter=Q(verdict=Vote.Verdict.SHIP)),
+                    total=Count("pk"),
+                )
+        else:
+            form = VoteWindowForm(initial=request.GET.dict() or None)
+
+        since = timezone.now() - timedelta(days=7)
+        by_hour = (
+            votes.filter(cast_at__gte=since)
+            .annotate(hour=TruncHour("cast_at"))
+            .values("hour")
+            .annotate(
+                ship=Count("pk", filter=Q(verdict=Vote.Verdict.SHIP)),
+                total=Count("pk"),
+            )
+            .order_by("-hour")
+        )
+        hours = [
+            {
+                **row,
+                "skip": row["total"] - row["ship"],
+                "end": row["hour"] + timedelta(hours=1),
+            }
+            for row in by_hour
+        ]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Community votes on {tool.name}",
+            "tool": tool,
+            "figure": community_figure(tool.pk),
+            "hours": hours,
+            "form": form,
+            "to_remove": to_remove,
+            "may_remove": may_remove,
+        }
+        return TemplateResponse(request, "admin/tools/tool_votes.html", context)

@@ -117,3 +117,60 @@ class Tool(models.Model):
     @property
     def description_html(self) -> str:
         return render_markdown(self.description)
+
+
+class VoteQuerySet(models.QuerySet):
+    def cast_between(self, start, end) -> "VoteQuerySet":
+        """Votes whose current verdict was cast in [start, end)."""
+        return self.filter(cast_at__gte=start, cast_at__lt=end)
+
+
+class Vote(models.Model):
+    """One reader's ship or skip on one tool.
+
+    Readers have no accounts: `reader` is a keyed hash of the random id kept
+    in the reader's signed cookie, so neither that id nor any address is
+    stored. A reader who changes their mind updates this row; withdrawing
+    deletes it, so a reader is never counted twice.
+    """
+
+    class Verdict(models.TextChoices):
+        SHIP = "ship", "Ship"
+        SKIP = "skip", "Skip"
+
+    # Votes are readers' reactions to a tool, not editorial content: they go
+    # with the tool rather than keeping a retired tool in the catalogue.
+    tool = models.ForeignKey(Tool, on_delete=models.CASCADE, related_name="votes")
+    reader = models.CharField(
+        max_length=64, help_text="Keyed hash of the reader's random cookie id."
+    )
+    verdict = models.CharField(max_length=4, choices=Verdict.choices)
+    cast_at = models.DateTimeField(
+        "cast at", help_text="When the reader cast the verdict this vote holds now."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = VoteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-cast_at"]
+        verbose_name = "community vote"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tool", "reader"],
+                name="vote_one_per_tool_and_reader",
+                violation_error_message="This reader has already voted on this tool.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(verdict__in=["ship", "skip"]),
+                name="vote_verdict_valid",
+                violation_error_message="A vote is either ship or skip.",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["tool", "verdict"], name="vote_tool_verdict_idx"),
+            models.Index(fields=["tool", "cast_at"], name="vote_tool_cast_at_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_verdict_display()} on {self.tool}"

@@ -174,7 +174,8 @@ def test_home_is_paginated(client, settings, db):
 
 def test_home_runs_a_fixed_number_of_queries(client, django_assert_num_queries, db):
     ComparisonFactory.create_batch(6)
-    with django_assert_num_queries(3):  # count, page, panel figures
+    # count, page, panel figures, community figures
+    with django_assert_num_queries(4):
         client.get("/")
 
 

@@ -1,6 +1,8 @@
 import factory
+from django.utils import timezone
 
-from tools.models import Category, Tool
+from tools.models import Category, Tool, Vote
+from tools.readers import reader_key
 
 
 class CategoryFactory(factory.django.DjangoModelFactory):
@@ -23,6 +25,16 @@ class ToolFactory(factory.django.DjangoModelFactory):
     description = "A tool that does **one** thing well."
     pricing_tier = Tool.PricingTier.FREEMIUM
     pricing_note = "Free to start; paid plans per seat."
+
+
+class VoteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Vote
+
+    tool = factory.SubFactory(ToolFactory)
+    reader = factory.Sequence(lambda n: reader_key(f"reader-{n}"))
+    verdict = Vote.Verdict.SHIP
+    cast_at = factory.LazyFunction(timezone.now)
 
 
 def image_bytes(

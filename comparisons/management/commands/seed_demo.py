@@ -9,14 +9,15 @@ from comparisons import demo_content as demo
 from comparisons import demo_images
 from comparisons.models import Comparison
 from reviewers.models import Review, Reviewer
-from tools.models import Category, Tool
+from tools.models import Category, Tool, Vote
+from tools.readers import reader_key
 
 
 class Command(BaseCommand):
     help = (
-        "Load the demo publication: categories, tools, the panel, its verdicts "
-        "and five comparisons, with logos and avatars drawn for them. Safe to "
-        "run again: what exists is left as it is."
+        "Load the demo publication: categories, tools, the panel, its verdicts, "
+        "five comparisons and readers' votes, with logos and avatars drawn for "
+        "them. Safe to run again: what exists is left as it is."
     )
 
     @transaction.atomic
@@ -85,6 +86,23 @@ class Command(BaseCommand):
                 },
             )
             created += made
+
+        for tool_slug, (ship, skip) in demo.COMMUNITY_VOTES.items():
+            if tools[tool_slug].votes.exists():
+                continue
+            verdicts = ["ship"] * ship + ["skip"] * skip
+            made = Vote.objects.bulk_create(
+                [
+                    Vote(
+                        tool=tools[tool_slug],
+                        reader=reader_key(f"demo-reader-{index}"),
+                        verdict=verdict,
+                        cast_at=now - timedelta(hours=index),
+                    )
+                    for index, verdict in enumerate(verdicts)
+                ]
+            )
+            created += len(made)
 
         if created:
             self.stdout.write(self.style.SUCCESS(f"Demo content: {created} added."))

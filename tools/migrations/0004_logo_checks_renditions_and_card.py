@@ -7,7 +7,7 @@ import tools.images
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("tools", "0001_initial"),
+        ("tools", "0003_editor_vote_permissions"),
     ]
 
     operations = [

@@ -1,0 +1,168 @@
+"""The community figure: the share of readers' votes on a tool that are *ship*.
+
+Counts come from the database as conditional aggregates, so the figures for
+any number of tools cost one query and always follow the votes table: when
+votes are cast, changed, withdrawn or removed by an editor, the next page
+shows the new figure without anything to recompute.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from tools.models import Tool, Vote
+
+#: Panel and community shares this many points apart earn a plain sentence.
+DISAGREEMENT_POINTS = 25
+
+
+def minimum_votes() -> int:
+    return settings.COMMUNITY_MIN_VOTES
+
+
+@dataclass(frozen=True)
+class CommunityFigure:
+    ship: int
+    total: int
+    minimum: int = field(default_factory=minimum_votes)
+
+    @property
+    def skip(self) -> int:
+        return self.total - self.ship
+
+    @property
+    def is_shown(self) -> bool:
+        """Too few votes say more about who voted first than about the tool."""
+        return self.total > 0 and self.total >= self.minimum
+
+    @property
+    def share(self) -> int | None:
+        """Whole-number percentage, or None below the minimum number of votes."""
+        if not self.is_shown:
+            return None
+        return round(100 * self.ship / self.total)
+
+    @property
+    def label(self) -> str:
+        return "—" if self.share is None else f"{self.share}%"
+
+    @property
+    def counts(self) -> str:
+        if not self.total:
+            return "No votes yet"
+        noun = "vote" if self.total == 1 else "votes"
+        if not self.is_shown:
+            return f"{self.total} {noun} so far"
+        return f"{self.total} {noun}"
+
+    def __str__(self) -> str:
+        if self.share is None:
+            return f"— ({self.counts})"
+        return f"{self.label} · {self.counts}"
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "ship": self.ship,
+            "skip": self.skip,
+            "total": self.total,
+            "share": self.share,
+            "label": self.label,
+            "counts": self.counts,
+            "text": str(self),
+        }
+
+
+def community_figures(tool_ids: Iterable[int]) -> dict[int, CommunityFigure]:
+    """Figures for many tools in one query, keyed by tool id."""
+    ids = set(tool_ids)
+    rows = (
+        Vote.objects.filter(tool_id__in=ids)
+        .values("tool_id")
+        .annotate(
+            ship=Count("pk", filter=Q(verdict=Vote.Verdict.SHIP)), total=Count("pk")
+        )
+        .values_list("tool_id", "ship", "total")
+        .order_by()
+    )
+    minimum = minimum_votes()
+    counted = {
+        tool_id: CommunityFigure(ship=ship, total=total, minimum=minimum)
+        for tool_id, ship, total in rows
+    }
+    return {
+        tool_id: counted.get(tool_id, CommunityFigure(0, 0, minimum)) for tool_id in ids
+    }
+
+
+def _vote_count(**conditions) -> Coalesce:
+    counted = (
+        Vote.objects.filter(tool=OuterRef("pk"), **conditions)
+        .order_by()
+        .values("tool")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def with_community(tools: QuerySet[Tool]) -> QuerySet[Tool]:
+    """Annotate tools with `community_ship` and `community_total`.
+
+    Subqueries rather than a join, so these counts stay right next to other
+    aggregates on the same query (such as the panel's).
+    """
+    return tools.annotate(
+        community_ship=_vote_count(verdict=Vote.Verdict.SHIP),
+        community_total=_vote_count(),
+    )
+
+
+def community_figure(tool_id: int) -> CommunityFigure:
+    return community_figures([tool_id])[tool_id]
+
+
+def community_figure_of(tool: Tool) -> CommunityFigure:
+    """The figure for one tool, from its annotations when it has them."""
+    if hasattr(tool, "community_total"):
+        return CommunityFigure(ship=tool.community_ship, total=tool.community_total)
+    return community_figure(tool.pk)
+
+
+def _stance(share: int) -> str:
+    if share >= 60:
+        return "ship"
+    if share <= 40:
+        return "skip"
+    return "split"
+
+
+def disagreement(panel_share: int | None, community_share: int | None) -> str:
+    """A plain sentence when the panel and readers are far apart, else "".
+
+    Shares are whole-number percentages of *ship*; None means there is no
+    figure yet, and then there is nothing to compare.
+    """
+    if panel_share is None or community_share is None:
+        return ""
+    if abs(panel_share - community_share) < DISAGREEMENT_POINTS:
+        return ""
+    panel, readers = _stance(panel_share), _stance(community_share)
+    if panel == readers:
+        firmer = "the panel" if panel_share > community_share else "readers"
+        if panel == "skip":
+            firmer = "the panel" if panel_share < community_share else "readers"
+        return (
+            f"The panel and readers both lean {panel}, {firmer} more firmly: "
+            f"{panel_share}% of the panel and {community_share}% of readers "
+            "say ship."
+        )
+    panel_says = "The panel is split" if panel == "split" else f"The panel says {panel}"
+    readers_say = (
+        "readers are split" if readers == "split" else f"readers say {readers}"
+    )
+    return f"{panel_says}; {readers_say}."

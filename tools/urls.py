@@ -1,0 +1,7 @@
+from django.urls import path
+
+from tools import views
+
+urlpatterns = [
+    path("tools/<slug:slug>/vote/", views.tool_vote, name="tool-vote"),
+]
