@@ -147,6 +147,10 @@ class Comparison(models.Model):
         editable=False,
         help_text="Readers stop seeing the comparison at this time.",
     )
+    share_card = models.ImageField(
+        upload_to="cards/comparisons/", blank=True, editable=False
+    )
+    share_card_key = models.CharField(max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -210,5 +210,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # One line per task run is noise when tasks run in-process.
+        "celery.app.trace": {"level": "WARNING"},
     },
 }

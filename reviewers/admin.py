@@ -3,11 +3,12 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 from editorial.admin import RevisionAdmin
-from reviewers.models import Review, Reviewer
+from reviewers.models import AVATAR_SIZE, Review, Reviewer
 from reviewers.panel import panel_figure, with_panel
-from tools.admin import ToolAdmin
+from tools.admin import ToolAdmin, picture_preview
 from tools.models import Tool
 
 
@@ -79,11 +80,18 @@ class ReviewerAdmin(RevisionAdmin):
     prepopulated_fields = {"slug": ["name"]}
     fieldsets = [
         (None, {"fields": ["name", "slug", "lens", "bio"]}),
-        ("Avatar", {"fields": ["avatar", "avatar_alt"]}),
+        ("Avatar", {"fields": ["avatar", "avatar_alt", "avatar_preview"]}),
         ("On the panel", {"fields": ["seat", "active"]}),
     ]
     revision_fields = ["name", "slug", "lens", "bio", "avatar_alt", "seat", "active"]
     inlines = [ReviewByPersonaInline]
+    readonly_fields = ["avatar_preview"]
+
+    @admin.display(description="as readers see it")
+    def avatar_preview(self, reviewer: Reviewer) -> SafeString:
+        if reviewer.pk is None:
+            return SafeString("<p>Shown after saving: the avatar, or the initials.</p>")
+        return picture_preview(reviewer.avatar_picture, size=AVATAR_SIZE)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Reviewer]:
         return super().get_queryset(request).annotate(review_count=Count("reviews"))

@@ -2,11 +2,15 @@ from collections.abc import Iterable
 from datetime import datetime
 
 import reversion
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from tools.images import CheckedImageField, Picture, picture
 from tools.models import Tool
+
+AVATAR_SIZE = 48
 
 
 class ReviewerQuerySet(models.QuerySet):
@@ -26,13 +30,20 @@ class Reviewer(models.Model):
         "beside the name on every scorecard.",
     )
     bio = models.TextField(blank=True, help_text="Shown on the persona's page.")
-    avatar = models.ImageField(upload_to="avatars/", blank=True)
+    avatar = CheckedImageField(
+        upload_to="avatars/",
+        blank=True,
+        help_text="PNG, JPEG or WebP, at most 4000 × 4000 pixels and 10 MB; "
+        "cropped to a square. Without one, pages show the persona's initials.",
+    )
     avatar_alt = models.CharField(
         "avatar alt text",
         max_length=200,
         blank=True,
-        help_text="Describes the avatar for people who cannot see it.",
+        help_text="Describes the avatar for people who cannot see it. Needed "
+        "when there is an avatar.",
     )
+    avatar_renditions = models.JSONField(default=dict, blank=True, editable=False)
     seat = models.PositiveSmallIntegerField(
         "seat order",
         default=0,
@@ -55,6 +66,20 @@ class Reviewer(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("reviewer-detail", args=[self.slug])
+
+    def clean(self) -> None:
+        super().clean()
+        if self.avatar and not self.avatar_alt.strip():
+            raise ValidationError(
+                {"avatar_alt": "Describe the avatar for people who cannot see it."}
+            )
+
+    @property
+    def avatar_picture(self) -> Picture | None:
+        """The avatar (or monogram) renditions, once they have been made."""
+        return picture(
+            self.avatar_renditions, alt=self.avatar_alt if self.avatar else ""
+        )
 
 
 class ReviewQuerySet(models.QuerySet):

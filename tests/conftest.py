@@ -47,7 +47,7 @@ def editor(db) -> User:
     migration = importlib.import_module("comparisons.migrations.0002_editor_group")
     if not Group.objects.filter(name=migration.EDITOR_GROUP).exists():
         migration.create_editor_group(django_apps, None)
-    roles = importlib.import_module("comparisons.migrations.0004_workflow_roles")
+    roles = importlib.import_module("comparisons.migrations.0005_workflow_roles")
     if not Group.objects.filter(name=roles.CONTRIBUTOR_GROUP).exists():
         roles.create_roles(django_apps, None)
     user = User.objects.create_user(
@@ -90,6 +90,29 @@ def browser():
         )
         yield browser
         browser.close()
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path_factory) -> Path:
+    """Uploads, renditions and cards go to a fresh folder for each test."""
+    root = tmp_path_factory.mktemp("media")
+    settings.MEDIA_ROOT = root
+    return root
+
+
+@pytest.fixture
+def eager_tasks():
+    """Run Celery tasks in-process, as the embedded default does.
+
+    With REDIS_URL set (as in CI) tasks would go to the broker; tests that
+    assert a task's result without starting a worker use this.
+    """
+    from config.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before
 
 
 @pytest.fixture

@@ -7,16 +7,31 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncHour
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 from editorial.admin import AuditedAdminMixin, RevisionAdmin
 from tools.community import community_figure, community_figure_of, with_community
 from tools.forms import VoteWindowForm
-from tools.models import Category, Tool, Vote
+from tools.images import Picture
+from tools.models import LOGO_SIZE, Category, Tool, Vote
 from tools.services import votes_remove
+
+
+def picture_preview(picture: Picture | None, *, size: int) -> SafeString:
+    """What readers see, for the editor: the rendition, or why it is missing."""
+    if picture is None:
+        return SafeString(
+            "<p>Being drawn after saving; reload this page in a moment.</p>"
+        )
+    return render_to_string(
+        "includes/picture.html",
+        {"picture": picture, "size": size, "initials": "", "css_class": ""},
+    )
 
 
 @admin.register(Category)
@@ -43,7 +58,7 @@ class ToolAdmin(RevisionAdmin):
         (None, {"fields": ["name", "slug", "category", "tagline", "website"]}),
         ("Editorial description", {"fields": ["description"]}),
         ("Pricing", {"fields": ["pricing_tier", "pricing_note"]}),
-        ("Logo", {"fields": ["logo", "logo_alt"]}),
+        ("Logo", {"fields": ["logo", "logo_alt", "logo_preview"]}),
         ("Community votes", {"fields": ["community_votes"]}),
     ]
     revision_fields = [
@@ -58,7 +73,13 @@ class ToolAdmin(RevisionAdmin):
         "logo",
         "logo_alt",
     ]
-    readonly_fields = ["community_votes"]
+    readonly_fields = ["logo_preview", "community_votes"]
+
+    @admin.display(description="as readers see it")
+    def logo_preview(self, tool: Tool) -> SafeString:
+        if tool.pk is None:
+            return SafeString("<p>Shown after saving: the logo, or the initials.</p>")
+        return picture_preview(tool.logo_picture, size=LOGO_SIZE)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Tool]:
         return with_community(super().get_queryset(request))

@@ -1,8 +1,12 @@
 import reversion
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 
+from tools.images import CheckedImageField, Picture, picture
 from tools.markdown import render_markdown
+
+LOGO_SIZE = 64
 
 
 class Category(models.Model):
@@ -65,13 +69,22 @@ class Tool(models.Model):
         blank=True,
         help_text="What it costs in practice, shown in the pricing read.",
     )
-    logo = models.ImageField(upload_to="logos/", blank=True)
+    logo = CheckedImageField(
+        upload_to="logos/",
+        blank=True,
+        help_text="PNG, JPEG or WebP, at most 4000 × 4000 pixels and 10 MB; "
+        "square works best. Without one, pages show the tool's initials.",
+    )
     logo_alt = models.CharField(
         "logo alt text",
         max_length=200,
         blank=True,
-        help_text="Describes the logo for people who cannot see it.",
+        help_text="Describes the logo for people who cannot see it. Needed "
+        "when there is a logo.",
     )
+    logo_renditions = models.JSONField(default=dict, blank=True, editable=False)
+    share_card = models.ImageField(upload_to="cards/tools/", blank=True, editable=False)
+    share_card_key = models.CharField(max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -90,6 +103,18 @@ class Tool(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("tool-detail", args=[self.slug])
+
+    def clean(self) -> None:
+        super().clean()
+        if self.logo and not self.logo_alt.strip():
+            raise ValidationError(
+                {"logo_alt": "Describe the logo for people who cannot see it."}
+            )
+
+    @property
+    def logo_picture(self) -> Picture | None:
+        """The logo (or monogram) renditions, once they have been made."""
+        return picture(self.logo_renditions, alt=self.logo_alt if self.logo else "")
 
     @property
     def description_html(self) -> str:

@@ -23,7 +23,7 @@ def roles(transactional_db):
     code: a browser test starts from a flushed database."""
     editor_group = importlib.import_module("comparisons.migrations.0002_editor_group")
     workflow_roles = importlib.import_module(
-        "comparisons.migrations.0004_workflow_roles"
+        "comparisons.migrations.0005_workflow_roles"
     )
     if not Group.objects.filter(name=editor_group.EDITOR_GROUP).exists():
         editor_group.create_editor_group(apps, None)

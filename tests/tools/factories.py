@@ -35,3 +35,28 @@ class VoteFactory(factory.django.DjangoModelFactory):
     reader = factory.Sequence(lambda n: reader_key(f"reader-{n}"))
     verdict = Vote.Verdict.SHIP
     cast_at = factory.LazyFunction(timezone.now)
+
+
+def image_bytes(
+    fmt: str = "PNG",
+    size: tuple[int, int] = (300, 200),
+    colour: tuple[int, ...] = (30, 92, 170, 255),
+    **save_options,
+) -> bytes:
+    """An image drawn on the spot, encoded as `fmt`."""
+    import io
+
+    from PIL import Image
+
+    mode = "RGBA" if fmt in ("PNG", "WEBP") and len(colour) == 4 else "RGB"
+    image = Image.new(mode, size, colour[: len(mode)])
+    out = io.BytesIO()
+    image.save(out, fmt, **save_options)
+    return out.getvalue()
+
+
+def upload(name: str, data: bytes):
+    """A file as the admin receives it from a browser."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, data)

@@ -1,10 +1,12 @@
 from datetime import timedelta
 
+from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
 from comparisons import demo_content as demo
+from comparisons import demo_images
 from comparisons.models import Comparison
 from reviewers.models import Review, Reviewer
 from tools.models import Category, Tool, Vote
@@ -14,8 +16,8 @@ from tools.readers import reader_key
 class Command(BaseCommand):
     help = (
         "Load the demo publication: categories, tools, the panel, its verdicts, "
-        "five comparisons and readers' votes. Safe to run again: what exists "
-        "is left as it is."
+        "five comparisons and readers' votes, with logos and avatars drawn for "
+        "them. Safe to run again: what exists is left as it is."
     )
 
     @transaction.atomic
@@ -37,6 +39,11 @@ class Command(BaseCommand):
                 slug=data["slug"], defaults=fields
             )
             created += made
+            if not tools[data["slug"]].logo:
+                data_png, alt = demo_images.tool_logo(data["slug"], data["name"])
+                created += self.give_image(
+                    tools[data["slug"]], "logo", "logo_alt", data_png, alt
+                )
 
         personas = {}
         for data in demo.PERSONAS:
@@ -44,6 +51,13 @@ class Command(BaseCommand):
                 slug=data["slug"], defaults=data
             )
             created += made
+            if not personas[data["slug"]].avatar:
+                data_png, alt = demo_images.persona_avatar(
+                    data["slug"], data["name"], data["seat"]
+                )
+                created += self.give_image(
+                    personas[data["slug"]], "avatar", "avatar_alt", data_png, alt
+                )
 
         for persona_slug, verdicts in demo.VERDICTS.items():
             for tool_slug, (verdict, quote) in verdicts.items():
@@ -94,3 +108,12 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(f"Demo content: {created} added."))
         else:
             self.stdout.write("Demo content already loaded; nothing changed.")
+
+    @staticmethod
+    def give_image(instance, field: str, alt_field: str, data: bytes, alt: str) -> int:
+        """Upload a drawn image the way the admin would: checked, then saved."""
+        setattr(instance, field, ContentFile(data, name=f"{instance.slug}.png"))
+        setattr(instance, alt_field, alt)
+        instance.full_clean()
+        instance.save()
+        return 1

@@ -61,7 +61,7 @@ def remove_roles(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("comparisons", "0003_editorial_workflow"),
+        ("comparisons", "0004_editorial_workflow"),
         ("editorial", "0001_audit_log"),
     ]
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("reviewers", "0001_initial"),
+        ("reviewers", "0002_avatar_checks_and_renditions"),
         ("tools", "0001_initial"),
     ]
 

@@ -1,0 +1,48 @@
+"""Logos, avatars, monograms and share cards in templates."""
+
+from typing import Any
+
+from django import template
+from django.conf import settings
+
+from tools import cards
+from tools.images import initials as name_initials
+
+register = template.Library()
+
+
+@register.filter
+def initials(name: str) -> str:
+    return name_initials(name)
+
+
+@register.filter
+def absolute(url: str) -> str:
+    """A media URL as link previews need it: with the site's scheme and host."""
+    if url.startswith("/"):
+        return settings.SITE_URL + url
+    return url
+
+
+@register.inclusion_tag("includes/picture.html")
+def picture(
+    pictured: Any, *, name: str, size: int, css_class: str = ""
+) -> dict[str, Any]:
+    """A square picture at `size` CSS pixels, or the initials until it is made."""
+    return {
+        "picture": pictured,
+        "initials": name_initials(name),
+        "size": size,
+        "css_class": css_class,
+    }
+
+
+@register.inclusion_tag("includes/share_card_meta.html")
+def share_card_meta(card: Any, alt: str) -> dict[str, Any]:
+    """og:image and twitter:image for a stored share card; nothing without one."""
+    return {
+        "card": card,
+        "alt": alt,
+        "width": cards.WIDTH,
+        "height": cards.HEIGHT,
+    }
