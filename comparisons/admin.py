@@ -107,6 +107,8 @@ class StatusFilter(admin.SimpleListFilter):
 @admin.register(Comparison)
 class ComparisonAdmin(RevisionAdmin):
     form = ComparisonAdminForm
+    # The change form links to the page itself, named for its state.
+    view_on_site = False
     change_form_template = "admin/comparisons/comparison/change_form.html"
     list_display = [
         "title",

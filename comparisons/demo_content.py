@@ -363,9 +363,9 @@ COMPARISONS = [
         "claw-code",
         "modal-gpu-serverless-inference",
         0,
-        "Which one should you ship with? Here is the side-by-side panel "
-        "verdict, pricing read, reviewer split and community vote for an "
-        "open coding agent and a serverless GPU platform.",
+        "Which one should you ship with? An open coding agent against a "
+        "serverless GPU platform: panel verdict, pricing read, reviewer "
+        "split and community vote.",
         "**Ship with Modal** if you serve your own models and pay for GPUs "
         "that sit idle: the whole panel agrees it solves a real cost "
         "problem.\n\n**Ship with Claw Code** if you want a coding agent you "

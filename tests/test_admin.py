@@ -208,15 +208,21 @@ def test_scorecard_preview_names_what_is_missing(editor_client, comparison):
     assert "panel ship 75% (3 of 4)" in page
 
 
-def test_draft_has_view_on_site(editor_client, panel):
+def test_draft_and_live_comparisons_link_to_the_site_once(editor_client, panel):
     draft = ComparisonFactory(left=panel["left"], right=panel["right"], draft=True)
-    page = editor_client.get(f"/admin/comparisons/comparison/{draft.pk}/change/")
-    assert "View on site" in text_of(page)
+    url = f"/admin/comparisons/comparison/{draft.pk}/change/"
+    page = editor_client.get(url).content.decode()
+    link = re.findall(r'<a href="([^"]+)"[^>]*>View draft on site</a>', page)
+    assert link == [draft.get_absolute_url()]
+    assert "View on site" not in page
     # The link leads the editor to the draft at its real URL.
-    shortcut = re.search(r'href="(/admin/r/[^"]+)"', page.content.decode()).group(1)
-    response = editor_client.get(shortcut, follow=True)
+    response = editor_client.get(link[0])
     assert response.status_code == 200
     assert "Only staff can see this page" in text_of(response)
+    draft.status = "published"
+    draft.save()
+    page = editor_client.get(url).content.decode()
+    assert page.count(">View on site</a>") == 1
 
 
 def test_publish_and_unpublish_actions(editor_client, panel):
