@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 
 from reviewers.models import Review, Reviewer
+from tools.figures import ShipShare
 from tools.models import Tool
 
 _ON_PANEL = Q(reviews__reviewer__active=True)
@@ -19,20 +20,8 @@ _SHIP_ON_PANEL = _ON_PANEL & Q(reviews__verdict=Review.Verdict.SHIP)
 
 
 @dataclass(frozen=True)
-class PanelFigure:
-    ship: int
-    total: int
-
-    @property
-    def share(self) -> int | None:
-        """Whole-number percentage, or None while there are no verdicts."""
-        if not self.total:
-            return None
-        return round(100 * self.ship / self.total)
-
-    @property
-    def label(self) -> str:
-        return "—" if self.share is None else f"{self.share}%"
+class PanelFigure(ShipShare):
+    """The panel's share, always told with its counts ("3 of 4")."""
 
     @property
     def counts(self) -> str:

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from tools.figures import ShipShare
 from tools.models import Tool, Vote
 
 #: Panel and community shares this many points apart earn a plain sentence.
@@ -26,9 +27,7 @@ def minimum_votes() -> int:
 
 
 @dataclass(frozen=True)
-class CommunityFigure:
-    ship: int
-    total: int
+class CommunityFigure(ShipShare):
     minimum: int = field(default_factory=minimum_votes)
 
     @property
@@ -39,17 +38,6 @@ class CommunityFigure:
     def is_shown(self) -> bool:
         """Too few votes say more about who voted first than about the tool."""
         return self.total > 0 and self.total >= self.minimum
-
-    @property
-    def share(self) -> int | None:
-        """Whole-number percentage, or None below the minimum number of votes."""
-        if not self.is_shown:
-            return None
-        return round(100 * self.ship / self.total)
-
-    @property
-    def label(self) -> str:
-        return "—" if self.share is None else f"{self.share}%"
 
     @property
     def counts(self) -> str:
