@@ -125,7 +125,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 # Every queue the project uses: `celery -A config worker` with no -Q flag
 # consumes all of them.
 CELERY_TASK_DEFAULT_QUEUE = "celery"
-CELERY_TASK_QUEUES = (Queue("celery"), Queue("sending"))
+CELERY_TASK_QUEUES = (
+    Queue("celery", routing_key="celery"),
+    Queue("sending", routing_key="sending"),
+)
 CELERY_TASK_ROUTES = {"newsletter.deliver_chunk": {"queue": "sending"}}
 
 

@@ -261,5 +261,5 @@ def issue_email(
         message_id=message_id_for(
             issue_id=rendered.issue_id, subscriber_id=subscriber_id
         ),
-        date=date or formatdate(localtime=False),
+        date=date or formatdate(usegmt=True),
     )
