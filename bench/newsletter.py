@@ -12,6 +12,7 @@ BENCH_REDIS_URL) and wipes the newsletter tables there.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
 import subprocess
@@ -121,20 +122,16 @@ def main() -> None:
             text = status.read_text().split()
             received = int(text[0]) if text else 0
             for pid in process_group_members(worker.pid):
-                try:
+                with contextlib.suppress(OSError):
                     peaks[pid] = max(peaks.get(pid, 0.0), peak_rss_mb(pid))
-                except OSError:
-                    pass
             if time.perf_counter() - started > 1800:
                 sys.exit(f"gave up after 30 minutes with {received} emails received")
         elapsed = time.perf_counter() - started
         counts = Delivery.objects.filter(issue=issue).counts()
     finally:
         for process in (worker, sink):
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
         for process in (worker, sink):
             try:
                 process.wait(timeout=30)
