@@ -1,0 +1,127 @@
+"""Newsletter fixtures: a real SMTP server and an explicit choice of how
+Celery tasks run.
+
+Tests here run tasks eagerly in the test process (`eager_tasks`, applied to
+every test in this folder) unless they start a real worker, as the worker
+tests do; CI sets REDIS_URL, which would otherwise make `.delay()` publish to
+a broker nobody consumes.
+"""
+
+import email
+import copy
+import socket
+import uuid
+import threading
+from email import policy
+from email.message import EmailMessage
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from config.celery import app as celery_app
+from newsletter.models import Issue, IssueComparison
+from tests.newsletter.factories import IssueFactory
+
+
+class SinkHandler:
+    """Keeps every message; answers a chosen SMTP code for chosen addresses."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+        self.refuse: dict[str, str] = {}
+        self.lock = threading.Lock()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return self.refuse[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        message = email.message_from_bytes(envelope.content, policy=policy.default)
+        with self.lock:
+            self.messages.append(message)
+        return "250 OK"
+
+    def to(self, address: str) -> list[EmailMessage]:
+        with self.lock:
+            return [m for m in self.messages if m["To"] == address]
+
+    def clear(self) -> None:
+        with self.lock:
+            self.messages.clear()
+
+
+def free_port() -> int:
+    """A free port in 2525-2540, the range set aside for SMTP sinks."""
+    for port in range(2525, 2541):
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    pytest.skip("No free port for an SMTP server in 2525-2540")
+
+
+@pytest.fixture
+def smtp_sink(settings):
+    handler = SinkHandler()
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    handler.port = port
+    yield handler
+    controller.stop()
+
+
+@pytest.fixture(autouse=True)
+def eager_tasks(request):
+    """Run tasks in-process unless the test drives a real worker."""
+    if request.node.get_closest_marker("real_worker"):
+        yield
+        return
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def https_site(settings):
+    settings.SITE_URL = "https://verdicts.example"
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache(settings):
+    """Rate-limit counters start at zero: each test gets its own key prefix."""
+    caches = copy.deepcopy(settings.CACHES)
+    caches["default"]["KEY_PREFIX"] = f"test-{uuid.uuid4().hex}"
+    settings.CACHES = caches
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """Run what the code defers to after commit, as production would."""
+
+    def run(action, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return action(*args, **kwargs)
+
+    return run
+
+
+@pytest.fixture
+def issue(comparison) -> Issue:
+    issue = IssueFactory(iso_week=47)
+    IssueComparison.objects.create(issue=issue, comparison=comparison, position=0)
+    return issue
+
+
+def body_text(message: EmailMessage, kind: str = "plain") -> str:
+    return message.get_body((kind,)).get_content()
