@@ -7,11 +7,11 @@ tests do; CI sets REDIS_URL, which would otherwise make `.delay()` publish to
 a broker nobody consumes.
 """
 
-import email
 import copy
+import email
 import socket
-import uuid
 import threading
+import uuid
 from email import policy
 from email.message import EmailMessage
 
