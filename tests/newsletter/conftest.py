@@ -20,6 +20,7 @@ from aiosmtpd.controller import Controller
 
 from config.celery import app as celery_app
 from newsletter.models import Issue, IssueComparison
+from tests.conftest import missing_service
 from tests.newsletter.factories import IssueFactory
 
 
@@ -56,28 +57,39 @@ def free_port() -> int:
     """A free port in 2525-2540, the range set aside for SMTP sinks."""
     for port in range(2525, 2541):
         with socket.socket() as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
                 probe.bind(("127.0.0.1", port))
             except OSError:
                 continue
             return port
-    pytest.skip("No free port for an SMTP server in 2525-2540")
+    missing_service("No free port for an SMTP server in 2525-2540")
 
 
-@pytest.fixture
-def smtp_sink(settings):
+@pytest.fixture(scope="session")
+def smtp_server():
+    """One aiosmtpd server for the whole run; each test starts it empty."""
     handler = SinkHandler()
     port = free_port()
     controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
     handler.port = port
     yield handler
     controller.stop()
+
+
+@pytest.fixture
+def smtp_sink(smtp_server, settings):
+    smtp_server.clear()
+    smtp_server.refuse.clear()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = smtp_server.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    yield smtp_server
+    smtp_server.clear()
+    smtp_server.refuse.clear()
 
 
 @pytest.fixture(autouse=True)
