@@ -15,6 +15,7 @@ import argparse
 import contextlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -52,6 +53,15 @@ def main() -> None:
     parser.add_argument("--smtp-port", type=int, default=2530)
     args = parser.parse_args()
 
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", args.smtp_port))
+        except OSError:
+            sys.exit(
+                f"Port {args.smtp_port} is busy (another benchmark running?); "
+                "choose another with --smtp-port."
+            )
     env = {
         **os.environ,
         "DEBUG": "false",

@@ -487,8 +487,17 @@ def _claim(
                 "subscriber__status",
             )
         )
-        live = [r[:5] for r in rows if r[5] == Subscriber.Status.ACTIVE]
+        limit = settings.NEWSLETTER_MAX_ATTEMPTS
+        live = [r[:5] for r in rows if r[5] == "active" and r[4] < limit]
         gone = [r[0] for r in rows if r[5] != Subscriber.Status.ACTIVE]
+        # Claimed often enough without an outcome (a worker died on them
+        # each time): stop trying rather than loop forever.
+        exhausted = [r[0] for r in rows if r[5] == "active" and r[4] >= limit]
+        if exhausted:
+            Delivery.objects.filter(pk__in=exhausted).update(
+                status=Delivery.Status.FAILED,
+                last_error=f"No outcome after {limit} attempts",
+            )
         if live:
             Delivery.objects.filter(pk__in=[r[0] for r in live]).update(
                 status=Delivery.Status.SENDING,
@@ -547,6 +556,7 @@ def delivery_chunk_send(*, issue_id: int, first_id: int, last_id: int) -> ChunkR
     sent: list[Delivery] = []
     transient: dict[int, str] = {}
     permanent: dict[int, tuple[int, str]] = {}
+    unsendable: dict[int, str] = {}
     attempts_of: dict[int, int] = {}
 
     mail = get_connection(fail_silently=False)
@@ -592,6 +602,12 @@ def delivery_chunk_send(*, issue_id: int, first_id: int, last_id: int) -> ChunkR
                 else:
                     permanent[pk] = (subscriber_id, _error_text(error))
                 continue
+            except (ValueError, UnicodeError) as error:
+                # This one message cannot be built or addressed; the rest of
+                # the chunk goes on. Not a bounce: the mailbox said nothing.
+                logger.warning("Cannot send delivery %s: %s", pk, error)
+                unsendable[pk] = f"{type(error).__name__}: {error}"[:500]
+                continue
             sent.append(
                 Delivery(
                     pk=pk,
@@ -604,11 +620,15 @@ def delivery_chunk_send(*, issue_id: int, first_id: int, last_id: int) -> ChunkR
     finally:
         if opened:
             _close_quietly(mail)
-        _record(sent, transient, permanent, attempts_of)
+        _record(sent, transient, permanent, attempts_of, unsendable)
 
     result.sent = len(sent)
-    result.failed = len(permanent) + sum(
-        1 for pk in transient if attempts_of[pk] >= settings.NEWSLETTER_MAX_ATTEMPTS
+    result.failed = (
+        len(permanent)
+        + len(unsendable)
+        + sum(
+            1 for pk in transient if attempts_of[pk] >= settings.NEWSLETTER_MAX_ATTEMPTS
+        )
     )
     result.retrying = len(transient) - (result.failed - len(permanent))
     issue_finish_if_settled(issue_id=issue_id)
@@ -655,6 +675,7 @@ def _record(
     transient: dict[int, str],
     permanent: dict[int, tuple[int, str]],
     attempts_of: dict[int, int],
+    unsendable: dict[int, str],
 ) -> None:
     """Write the chunk's outcome: a handful of queries whatever its size."""
     now = timezone.now()
@@ -666,28 +687,30 @@ def _record(
             for pk in transient
             if attempts_of[pk] >= settings.NEWSLETTER_MAX_ATTEMPTS
         }
-        by_delay: dict[int, list[int]] = {}
-        for pk in transient:
+        retries: dict[tuple[int, str], list[int]] = {}
+        for pk, error in transient.items():
             if pk not in give_up:
                 delay = settings.NEWSLETTER_RETRY_BACKOFF * 2 ** (attempts_of[pk] - 1)
-                by_delay.setdefault(delay, []).append(pk)
-        for delay, pks in by_delay.items():
+                retries.setdefault((delay, error), []).append(pk)
+        for (delay, error), pks in retries.items():
             Delivery.objects.filter(pk__in=pks).update(
                 status=Delivery.Status.PENDING,
                 claimed_at=None,
                 next_attempt_at=now + datetime.timedelta(seconds=delay),
-                last_error=transient[pks[0]],
+                last_error=error,
             )
-        failures = [
-            *(pk for pk in give_up),
-            *permanent,
-        ]
-        if failures:
-            for pk in failures:
-                error = permanent[pk][1] if pk in permanent else transient[pk]
-                Delivery.objects.filter(pk=pk).update(
-                    status=Delivery.Status.FAILED, last_error=error
-                )
+        errors = {
+            **{pk: transient[pk] for pk in give_up},
+            **{pk: error for pk, (_, error) in permanent.items()},
+            **unsendable,
+        }
+        by_error: dict[str, list[int]] = {}
+        for pk, error in errors.items():
+            by_error.setdefault(error, []).append(pk)
+        for error, pks in by_error.items():  # one query per distinct error
+            Delivery.objects.filter(pk__in=pks).update(
+                status=Delivery.Status.FAILED, last_error=error
+            )
         if permanent:
             subscriber_ids = [subscriber_id for subscriber_id, _ in permanent.values()]
             Subscriber.objects.filter(pk__in=subscriber_ids).update(

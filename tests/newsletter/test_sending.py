@@ -5,10 +5,12 @@ import time_machine
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from newsletter.emails import message_id_for
 from newsletter.models import Delivery, Issue, Subscriber
 from newsletter.services import (
+    deliveries_reconcile,
     delivery_chunk_send,
     issue_dispatch,
     issue_retry_failed,
@@ -220,3 +222,37 @@ def test_the_archive_lists_sent_issues_only(client, issue, smtp_sink, committed)
     page = client.get(f"/newsletter/issues/{issue.pk}/").content.decode()
     assert "Claw Code vs Modal GPU Serverless Inference" in page
     assert "75% (3 of 4)" in page
+
+
+def test_the_reconciler_puts_back_rows_a_dead_worker_held_and_sends_them(
+    issue, smtp_sink, committed
+):
+    reader = SubscriberFactory()
+    issue_dispatch(issue_id=issue.pk)  # queued chunks that nobody runs
+    with time_machine.travel("2026-11-24 10:00 +0000", tick=False):
+        Delivery.objects.update(status="sending", claimed_at=timezone.now(), attempts=1)
+    with time_machine.travel("2026-11-24 10:04 +0000", tick=False):
+        assert committed(deliveries_reconcile)["released"] == 0  # still fresh
+    with time_machine.travel("2026-11-24 10:06 +0000", tick=False):
+        outcome = committed(deliveries_reconcile)
+    assert outcome["released"] == 1 and outcome["chunks"] == 1
+    assert [m["To"] for m in smtp_sink.messages] == [reader.email]
+    assert Delivery.objects.get().attempts == 2
+    assert Issue.objects.get().status == "sent"
+
+
+def test_a_row_claimed_too_often_without_an_outcome_is_marked_failed(
+    issue, smtp_sink, settings
+):
+    settings.NEWSLETTER_MAX_ATTEMPTS = 3
+    SubscriberFactory()
+    issue_dispatch(issue_id=issue.pk)
+    Delivery.objects.update(attempts=3)
+    delivery = Delivery.objects.get()
+    delivery_chunk_send(issue_id=issue.pk, first_id=delivery.pk, last_id=delivery.pk)
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.last_error) == (
+        "failed",
+        "No outcome after 3 attempts",
+    )
+    assert smtp_sink.messages == []
