@@ -242,7 +242,7 @@ class IssueAdmin(admin.ModelAdmin):
             "opts": self.model._meta,
             "issue": issue,
             "audience": Subscriber.objects.active().count(),
-            "title": "Send this issue now?",
+            "title": f"Send “{issue.subject}” now?",
         }
         return TemplateResponse(
             request, "admin/newsletter/issue/send_now.html", context
