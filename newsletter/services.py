@@ -558,6 +558,7 @@ def delivery_chunk_send(*, issue_id: int, first_id: int, last_id: int) -> ChunkR
     permanent: dict[int, tuple[int, str]] = {}
     unsendable: dict[int, str] = {}
     attempts_of: dict[int, int] = {}
+    marked = 0
 
     mail = get_connection(fail_silently=False)
     # With Django's SMTP backend, hand the prebuilt bytes straight to the open
@@ -617,10 +618,15 @@ def delivery_chunk_send(*, issue_id: int, first_id: int, last_id: int) -> ChunkR
                     last_error="",
                 )
             )
+            if len(sent) - marked >= settings.NEWSLETTER_MARK_SENT_EVERY:
+                # Record progress inside the chunk, so a worker killed now
+                # leaves only the last few emails to be sent a second time.
+                _mark_sent(sent[marked:])
+                marked = len(sent)
     finally:
         if opened:
             _close_quietly(mail)
-        _record(sent, transient, permanent, attempts_of, unsendable)
+        _record(sent[marked:], transient, permanent, attempts_of, unsendable)
 
     result.sent = len(sent)
     result.failed = (
