@@ -164,3 +164,32 @@ def test_a_tampered_link_is_refused_with_a_reason(client):
     response = client.get(reverse("newsletter:confirm", args=["nonsense:abc"]))
     assert response.status_code == 400
     assert "This confirmation link is not valid" in response.content.decode()
+
+
+def test_behind_a_trusted_proxy_the_limit_counts_the_forwarded_client(client, settings):
+    settings.NEWSLETTER_SUBSCRIBE_RATE = 1
+    settings.NEWSLETTER_TRUSTED_PROXIES = 1
+    proxy = {"REMOTE_ADDR": "10.0.0.1"}
+    first = client.post(
+        SUBSCRIBE,
+        {"email": "a@example.com"},
+        HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.7",
+        **proxy,
+    )
+    other = client.post(
+        SUBSCRIBE,
+        {"email": "b@example.com"},
+        HTTP_X_FORWARDED_FOR="198.51.100.9",
+        **proxy,
+    )
+    again = client.post(
+        SUBSCRIBE,
+        {"email": "c@example.com"},
+        HTTP_X_FORWARDED_FOR="9.9.9.9, 203.0.113.8",
+        **proxy,
+    )
+    assert (first.status_code, other.status_code, again.status_code) == (
+        200,
+        200,
+        429,
+    )
