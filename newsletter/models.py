@@ -185,7 +185,12 @@ class Issue(models.Model):
 
 class IssueComparison(models.Model):
     issue = models.ForeignKey(Issue, on_delete=models.CASCADE)
-    comparison = models.ForeignKey(Comparison, on_delete=models.PROTECT)
+    comparison = models.ForeignKey(
+        Comparison,
+        on_delete=models.PROTECT,
+        limit_choices_to={"status": "published"},
+        help_text="Only published comparisons can go into an issue.",
+    )
     position = models.PositiveSmallIntegerField(
         default=0, help_text="Lower numbers come first in the email."
     )

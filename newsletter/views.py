@@ -53,7 +53,13 @@ def subscribe(request: HttpRequest) -> HttpResponse:
         )
     if not form.is_bot:
         subscriber_subscribe(email=form.cleaned_data["email"])
-    return _private(render(request, "newsletter/check_inbox.html"))
+    return _private(
+        render(
+            request,
+            "newsletter/check_inbox.html",
+            {"confirm_days": settings.NEWSLETTER_CONFIRM_MAX_AGE_DAYS},
+        )
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -47,6 +47,7 @@ def test_a_new_address_is_stored_normalised_and_gets_a_confirmation(
     )
     assert response.status_code == 200
     assert CHECK_INBOX in response.content.decode()
+    assert "The link works for 7 days." in response.content.decode()
     subscriber = Subscriber.objects.get()
     assert (subscriber.email, subscriber.status) == (
         "Ada.Lovelace@example.com",
