@@ -733,17 +733,21 @@ def deliveries_reconcile(*, now: datetime.datetime | None = None) -> dict[str, i
     """Put back rows a dead worker held and re-queue what is still pending."""
     now = now or timezone.now()
     stale = now - datetime.timedelta(seconds=settings.NEWSLETTER_CLAIM_TIMEOUT)
-    released = Delivery.objects.filter(
-        status=Delivery.Status.SENDING,
-        claimed_at__lt=stale,
-        issue__status=Issue.Status.SENDING,
-    ).update(status=Delivery.Status.PENDING, claimed_at=None)
+    sending = list(
+        Issue.objects.filter(status=Issue.Status.SENDING).values_list("pk", flat=True)
+    )
+    # Per issue, so the (issue, status) index serves it however many
+    # deliveries past issues left behind.
+    released = sum(
+        Delivery.objects.filter(
+            issue_id=issue_id, status=Delivery.Status.SENDING, claimed_at__lt=stale
+        ).update(status=Delivery.Status.PENDING, claimed_at=None)
+        for issue_id in sending
+    )
     requeue_before = now - datetime.timedelta(seconds=settings.NEWSLETTER_REQUEUE_AFTER)
     chunks = 0
     finished = 0
-    for issue_id in Issue.objects.filter(status=Issue.Status.SENDING).values_list(
-        "pk", flat=True
-    ):
+    for issue_id in sending:
         if issue_finish_if_settled(issue_id=issue_id):
             finished += 1
             continue
