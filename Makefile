@@ -48,3 +48,10 @@ $(NPM_STAMP): package.json package-lock.json
 
 clean:
 	rm -rf $(VENV) node_modules var/static
+
+# Send one issue to N subscribers through Redis, PostgreSQL and two Celery
+# worker processes to a local SMTP server; prints emails/s and peak memory.
+N ?= 10000
+.PHONY: bench-newsletter
+bench-newsletter: install
+	$(BIN)/python bench/newsletter.py --subscribers $(N)

@@ -12,7 +12,9 @@ with a key that is published in this file.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -56,6 +58,7 @@ INSTALLED_APPS = [
     "tools",
     "reviewers",
     "comparisons",
+    "newsletter",
 ]
 
 MIDDLEWARE = [
@@ -121,6 +124,70 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = env.str("TIME_ZONE", default="UTC")
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# Every queue the project uses: `celery -A config worker` with no -Q flag
+# consumes all of them.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = (
+    Queue("celery", routing_key="celery"),
+    Queue("sending", routing_key="sending"),
+)
+CELERY_TASK_ROUTES = {"newsletter.deliver_chunk": {"queue": "sending"}}
+
+
+def _weekly_slot(name: str, default: str) -> tuple[int, int, int]:
+    """Read "tue 10:00" as (weekday with Monday 0, hour, minute)."""
+    days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+    value = env.str(name, default=default).strip().lower()
+    try:
+        day, clock = value.split()
+        hour, minute = (int(part) for part in clock.split(":"))
+        slot = (days.index(day[:3]), hour, minute)
+    except ValueError as error:
+        raise ImproperlyConfigured(
+            f'{name} must look like "tue 10:00", not "{value}".'
+        ) from error
+    if not (0 <= hour < 24 and 0 <= minute < 60):
+        raise ImproperlyConfigured(f'{name} has no such time: "{value}".')
+    return slot
+
+
+# Weekly AI Tool Verdicts: assembled and scheduled on these slots, in TIME_ZONE.
+NEWSLETTER_ASSEMBLE_AT = _weekly_slot("NEWSLETTER_ASSEMBLE_AT", "mon 09:00")
+NEWSLETTER_SEND_AT = _weekly_slot("NEWSLETTER_SEND_AT", "tue 10:00")
+NEWSLETTER_CONFIRM_MAX_AGE_DAYS = env.int("NEWSLETTER_CONFIRM_MAX_AGE_DAYS", default=7)
+NEWSLETTER_CHUNK_SIZE = env.int("NEWSLETTER_CHUNK_SIZE", default=250)
+NEWSLETTER_MARK_SENT_EVERY = env.int("NEWSLETTER_MARK_SENT_EVERY", default=50)
+NEWSLETTER_MAX_ATTEMPTS = env.int("NEWSLETTER_MAX_ATTEMPTS", default=5)
+NEWSLETTER_RETRY_BACKOFF = env.int("NEWSLETTER_RETRY_BACKOFF", default=60)
+NEWSLETTER_BOUNCE_LIMIT = env.int("NEWSLETTER_BOUNCE_LIMIT", default=3)
+# A claim older than this belongs to a dead worker (a chunk takes seconds).
+NEWSLETTER_CLAIM_TIMEOUT = env.int("NEWSLETTER_CLAIM_TIMEOUT", default=300)
+NEWSLETTER_REQUEUE_AFTER = env.int("NEWSLETTER_REQUEUE_AFTER", default=120)
+NEWSLETTER_SUBSCRIBE_RATE = env.int("NEWSLETTER_SUBSCRIBE_RATE", default=10)
+NEWSLETTER_SUBSCRIBE_WINDOW = env.int("NEWSLETTER_SUBSCRIBE_WINDOW", default=3600)
+# How many proxies of ours (load balancer, CDN) add to X-Forwarded-For; the
+# sign-up rate limit counts per client network behind them.
+NEWSLETTER_TRUSTED_PROXIES = env.int("NEWSLETTER_TRUSTED_PROXIES", default=0)
+NEWSLETTER_POLL_SECONDS = env.int("NEWSLETTER_POLL_SECONDS", default=60)
+
+CELERY_BEAT_SCHEDULE = {
+    "newsletter-assemble": {
+        "task": "newsletter.assemble_weekly_issue",
+        "schedule": crontab(
+            day_of_week=(NEWSLETTER_ASSEMBLE_AT[0] + 1) % 7,
+            hour=NEWSLETTER_ASSEMBLE_AT[1],
+            minute=NEWSLETTER_ASSEMBLE_AT[2],
+        ),
+    },
+    "newsletter-dispatch-due": {
+        "task": "newsletter.dispatch_due_issues",
+        "schedule": NEWSLETTER_POLL_SECONDS,
+    },
+    "newsletter-reconcile": {
+        "task": "newsletter.reconcile_deliveries",
+        "schedule": NEWSLETTER_POLL_SECONDS,
+    },
+}
 
 # Editorial workflow: the scheduler publishes what is due and unpublishes what
 # has expired, every minute (the schedule itself lives in the database).

@@ -14,6 +14,7 @@ urlpatterns = [
         "robots.txt",
         TemplateView.as_view(template_name="robots.txt", content_type="text/plain"),
     ),
+    path("newsletter/", include("newsletter.urls")),
     path("", include("comparisons.urls")),
     path("", include("reviewers.urls")),
     path("", include("tools.urls")),

@@ -1,0 +1,271 @@
+import csv
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+from newsletter import emails
+from newsletter.models import Delivery, Issue, IssueComparison, Subscriber
+from newsletter.services import (
+    IssueStateError,
+    issue_cancel,
+    issue_dispatch,
+    issue_retry_failed,
+    issue_send_test,
+)
+
+SEND_PERMISSION = "newsletter.send_issue"
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+@admin.register(Subscriber)
+class SubscriberAdmin(admin.ModelAdmin):
+    list_display = ["email", "status", "source", "created_at", "confirmed_at"]
+    list_filter = ["status", "source"]
+    search_fields = ["email"]
+    readonly_fields = [
+        "token",
+        "bounce_count",
+        "created_at",
+        "confirmed_at",
+        "unsubscribed_at",
+    ]
+    date_hierarchy = "created_at"
+    actions = ["export_csv"]
+    show_full_result_count = False
+
+    @admin.action(description="Export the selected subscribers as CSV")
+    def export_csv(
+        self, request: HttpRequest, queryset: QuerySet[Subscriber]
+    ) -> StreamingHttpResponse:
+        writer = csv.writer(_Echo())
+        header = ["email", "status", "source", "created_at", "confirmed_at"]
+
+        def rows():
+            yield writer.writerow(header)
+            for row in queryset.order_by("pk").values_list(*header).iterator(2000):
+                yield writer.writerow(
+                    [
+                        value.isoformat() if hasattr(value, "isoformat") else value
+                        for value in row
+                    ]
+                )
+
+        response = StreamingHttpResponse(rows(), content_type="text/csv")
+        response["Content-Disposition"] = 'attachment; filename="subscribers.csv"'
+        return response
+
+
+class IssueComparisonInline(admin.TabularInline):
+    model = IssueComparison
+    extra = 0
+    autocomplete_fields = ["comparison"]
+    fields = ["position", "comparison"]
+
+
+@admin.register(Issue)
+class IssueAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "status", "send_at", "sent_at", "progress"]
+    list_filter = ["status"]
+    search_fields = ["subject"]
+    inlines = [IssueComparisonInline]
+    readonly_fields = [
+        "week_label",
+        "status",
+        "progress",
+        "email_preview",
+        "dispatched_at",
+        "sent_at",
+    ]
+    fieldsets = [
+        (None, {"fields": ["week_label", "subject", "intro"]}),
+        (
+            "Sending",
+            {"fields": ["status", "send_at", "progress", "dispatched_at", "sent_at"]},
+        ),
+        ("Preview", {"fields": ["email_preview"]}),
+    ]
+    change_form_template = "admin/newsletter/issue/change_form.html"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # Issues are assembled from a week's comparisons, not typed in.
+        return False
+
+    def has_change_permission(
+        self, request: HttpRequest, obj: Issue | None = None
+    ) -> bool:
+        if obj is not None and not obj.is_editable:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(
+        self, request: HttpRequest, obj: Issue | None = None
+    ) -> bool:
+        if obj is not None and not obj.is_editable:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    @admin.display(description="progress")
+    def progress(self, issue: Issue) -> SafeString:
+        if issue.pk is None or issue.status in Issue.EDITABLE + (
+            Issue.Status.CANCELLED,
+        ):
+            return SafeString("Not sent yet")
+        counts = Delivery.objects.filter(issue=issue).counts()
+        total = sum(counts.values())
+        settled = counts["sent"] + counts["failed"] + counts["cancelled"]
+        return format_html(
+            '<progress class="issue-progress" max="{}" value="{}">{}%</progress> '
+            "{} of {} settled: {} sent, {} pending, {} sending, {} failed, "
+            "{} cancelled",
+            total or 1,
+            settled,
+            round(100 * settled / total) if total else 100,
+            settled,
+            total,
+            counts["sent"],
+            counts["pending"],
+            counts["sending"],
+            counts["failed"],
+            counts["cancelled"],
+        )
+
+    @admin.display(description="email as a subscriber sees it")
+    def email_preview(self, issue: Issue) -> SafeString:
+        if issue.pk is None:
+            return SafeString("")
+        return format_html(
+            '<iframe src="{}" title="Preview of the email" '
+            'style="width:100%;max-width:680px;height:720px;border:1px solid #ccc">'
+            "</iframe>",
+            reverse("admin:newsletter_issue_preview", args=[issue.pk]),
+        )
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        pages = [
+            ("preview", self.preview_view),
+            ("send-test", self.send_test_view),
+            ("send-now", self.send_now_view),
+            ("retry-failed", self.retry_failed_view),
+            ("cancel", self.cancel_view),
+        ]
+        return [
+            *(
+                path(
+                    f"<int:pk>/{slug}/",
+                    view(page),
+                    name=f"newsletter_issue_{slug.replace('-', '_')}",
+                )
+                for slug, page in pages
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "can_send": request.user.has_perm(SEND_PERMISSION),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _issue(self, request: HttpRequest, pk: int) -> Issue:
+        issue = get_object_or_404(Issue, pk=pk)
+        if not self.has_view_permission(request, issue):
+            raise PermissionDenied
+        return issue
+
+    def _require_send(self, request: HttpRequest) -> None:
+        if not request.user.has_perm(SEND_PERMISSION):
+            raise PermissionDenied("Only newsletter editors can send issues.")
+
+    def _back(self, issue: Issue) -> HttpResponse:
+        return redirect("admin:newsletter_issue_change", issue.pk)
+
+    def preview_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        issue = self._issue(request, pk)
+        rendered = emails.render_issue(issue)
+        html, _ = rendered.personalise(
+            email=request.user.email or "reader@example.com",
+            unsubscribe_url="#unsubscribe-link",
+        )
+        response = HttpResponse(html)
+        response["X-Frame-Options"] = "SAMEORIGIN"
+        response["Content-Security-Policy"] = "script-src 'none'"
+        return response
+
+    def send_test_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        issue = self._issue(request, pk)
+        if request.method != "POST":
+            return self._back(issue)
+        if not request.user.email:
+            self.message_user(
+                request,
+                "Your account has no email address; add one to your user to "
+                "get test emails.",
+                messages.ERROR,
+            )
+            return self._back(issue)
+        issue_send_test(issue=issue, to=request.user.email)
+        self.message_user(request, f"A test copy went to {request.user.email}.")
+        return self._back(issue)
+
+    def send_now_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        issue = self._issue(request, pk)
+        self._require_send(request)
+        if request.method == "POST":
+            if issue_dispatch(issue_id=issue.pk):
+                self.message_user(
+                    request,
+                    "The issue is going out now; the progress bar shows how far.",
+                )
+            else:
+                self.message_user(
+                    request,
+                    f"Nothing was sent again: this issue is already "
+                    f"{issue.get_status_display().lower()}.",
+                    messages.WARNING,
+                )
+            return self._back(issue)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "issue": issue,
+            "audience": Subscriber.objects.active().count(),
+            "title": f"Send “{issue.subject}” now?",
+        }
+        return TemplateResponse(
+            request, "admin/newsletter/issue/send_now.html", context
+        )
+
+    def retry_failed_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        issue = self._issue(request, pk)
+        self._require_send(request)
+        if request.method == "POST":
+            count = issue_retry_failed(issue=issue)
+            self.message_user(request, f"{count} failed emails will be tried again.")
+        return self._back(issue)
+
+    def cancel_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        issue = self._issue(request, pk)
+        self._require_send(request)
+        if request.method == "POST":
+            try:
+                issue_cancel(issue=issue)
+            except IssueStateError as error:
+                self.message_user(request, str(error), messages.ERROR)
+            else:
+                self.message_user(
+                    request, "The issue is cancelled and will not go out."
+                )
+        return self._back(issue)

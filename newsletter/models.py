@@ -1,0 +1,275 @@
+"""Subscribers, the weekly issue and one delivery row per issue and subscriber.
+
+A delivery moves PENDING -> SENDING (claimed by one chunk task) -> SENT or
+FAILED; a transient error puts it back to PENDING with a later attempt time,
+and unsubscribing before the claim turns it CANCELLED. The row, not the
+broker, is the record of what was sent, so a lost task or a killed worker
+never loses or doubles more than the rows it had claimed.
+"""
+
+import datetime
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+
+from comparisons.models import Comparison
+
+
+class SubscriberQuerySet(models.QuerySet):
+    def active(self) -> "SubscriberQuerySet":
+        return self.filter(status=Subscriber.Status.ACTIVE)
+
+    def with_email(self, email: str) -> "SubscriberQuerySet":
+        return self.filter(email__iexact=email)
+
+
+class Subscriber(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for confirmation"
+        ACTIVE = "active", "Active"
+        UNSUBSCRIBED = "unsubscribed", "Unsubscribed"
+        BOUNCED = "bounced", "Bounced"
+
+    class Source(models.TextChoices):
+        FORM = "form", "Sign-up form"
+        IMPORT = "import", "Import"
+
+    email = models.EmailField(
+        max_length=254, help_text="Stored trimmed, with the domain in lower case."
+    )
+    status = models.CharField(
+        max_length=12, choices=Status.choices, default=Status.PENDING
+    )
+    source = models.CharField(max_length=8, choices=Source.choices, default="form")
+    token = models.UUIDField(
+        default=uuid.uuid4,
+        unique=True,
+        editable=False,
+        help_text="Secret part of the subscriber's unsubscribe link.",
+    )
+    bounce_count = models.PositiveSmallIntegerField(
+        default=0, help_text="Permanent delivery failures since the last success."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = SubscriberQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                name="subscriber_email_unique_ci",
+                violation_error_message="This address is already on the list.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    status__in=["pending", "active", "unsubscribed", "bounced"]
+                ),
+                name="subscriber_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(source__in=["form", "import"]),
+                name="subscriber_source_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+    def get_unsubscribe_url(self) -> str:
+        return settings.SITE_URL + reverse("newsletter:unsubscribe", args=[self.token])
+
+
+class IssueQuerySet(models.QuerySet):
+    def archived(self) -> "IssueQuerySet":
+        """Issues readers may read on the web: the ones that went out."""
+        return self.filter(status=Issue.Status.SENT)
+
+    def due(self, now: datetime.datetime) -> "IssueQuerySet":
+        return self.filter(status=Issue.Status.SCHEDULED, send_at__lte=now)
+
+
+class Issue(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SCHEDULED = "scheduled", "Scheduled"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        CANCELLED = "cancelled", "Cancelled"
+
+    EDITABLE = (Status.DRAFT, Status.SCHEDULED)
+
+    iso_year = models.PositiveSmallIntegerField("ISO year", editable=False)
+    iso_week = models.PositiveSmallIntegerField("ISO week", editable=False)
+    subject = models.CharField(
+        max_length=200, help_text="The email's subject line and the web copy's title."
+    )
+    intro = models.TextField(
+        blank=True, help_text="Opens the email, above the comparisons. Markdown."
+    )
+    comparisons = models.ManyToManyField(
+        Comparison, through="IssueComparison", related_name="issues"
+    )
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    send_at = models.DateTimeField(
+        "send time",
+        null=True,
+        blank=True,
+        help_text="When the issue goes out. Left empty, it waits for “Send now”.",
+    )
+    dispatched_at = models.DateTimeField(null=True, blank=True, editable=False)
+    enqueued_at = models.DateTimeField(null=True, blank=True, editable=False)
+    sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = IssueQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-iso_year", "-iso_week"]
+        permissions = [("send_issue", "Can send an issue to subscribers")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["iso_year", "iso_week"],
+                name="issue_one_per_iso_week",
+                violation_error_message="This week already has an issue.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    status__in=["draft", "scheduled", "sending", "sent", "cancelled"]
+                ),
+                name="issue_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(iso_week__gte=1, iso_week__lte=53),
+                name="issue_iso_week_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.week_label}: {self.subject}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("newsletter:issue-detail", args=[self.pk])
+
+    @property
+    def number(self) -> int:
+        return self.pk
+
+    @property
+    def week_label(self) -> str:
+        return f"Week {self.iso_week}, {self.iso_year}"
+
+    @property
+    def week_start(self) -> datetime.date:
+        return datetime.date.fromisocalendar(self.iso_year, self.iso_week, 1)
+
+    @property
+    def is_editable(self) -> bool:
+        """Editors may change, cancel or send it until it starts going out."""
+        return self.status in self.EDITABLE
+
+    def ordered_comparisons(self) -> models.QuerySet[Comparison]:
+        return self.comparisons.with_tools().order_by(
+            "issuecomparison__position", "issuecomparison__pk"
+        )
+
+
+class IssueComparison(models.Model):
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE)
+    comparison = models.ForeignKey(
+        Comparison,
+        on_delete=models.PROTECT,
+        limit_choices_to={"status": "published"},
+        help_text="Only published comparisons can go into an issue.",
+    )
+    position = models.PositiveSmallIntegerField(
+        default=0, help_text="Lower numbers come first in the email."
+    )
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = "comparison in this issue"
+        verbose_name_plural = "comparisons in this issue"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issue", "comparison"],
+                name="issue_comparison_once",
+                violation_error_message="This comparison is already in the issue.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.comparison)
+
+
+class DeliveryQuerySet(models.QuerySet):
+    def unsettled(self) -> "DeliveryQuerySet":
+        """Rows still to send or being sent."""
+        return self.filter(
+            status__in=[Delivery.Status.PENDING, Delivery.Status.SENDING]
+        )
+
+    def counts(self) -> dict[str, int]:
+        """How many rows are in each state, in one query."""
+        found = dict(self.order_by().values_list("status").annotate(models.Count("pk")))
+        return {status: found.get(status, 0) for status in Delivery.Status.values}
+
+
+class Delivery(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    issue = models.ForeignKey(
+        Issue, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    subscriber = models.ForeignKey(
+        Subscriber, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    message_id = models.CharField(max_length=255, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+
+    objects = DeliveryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "deliveries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issue", "subscriber"], name="delivery_once_per_subscriber"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    status__in=["pending", "sending", "sent", "failed", "cancelled"]
+                ),
+                name="delivery_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="sent") | models.Q(sent_at__isnull=False),
+                name="delivery_sent_has_time",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["issue", "status"], name="delivery_issue_status")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.issue} to {self.subscriber_id}"

@@ -1,0 +1,59 @@
+"""A reader signs up from a comparison page and confirms, in Chromium."""
+
+import re
+
+import pytest
+
+from config.celery import app as celery_app
+from newsletter.models import Subscriber
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def eager(settings):
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_a_reader_signs_up_from_a_comparison_page_and_confirms(
+    browser,
+    live_server,
+    comparison,
+    smtp_sink,
+    eager,
+    screenshot_dir,
+    width,  # noqa: F811
+):
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.goto(live_server.url + comparison.get_absolute_url())
+    cta = page.get_by_role(
+        "heading",
+        name="Weekly AI Tool Verdicts: get the next comparison in your inbox",
+    )
+    cta.scroll_into_view_if_needed()
+    assert cta.is_visible()
+    # The honeypot is out of sight and out of the tab order.
+    assert not page.locator("input[name=website]").is_visible() or (
+        page.locator("input[name=website]").bounding_box()["x"] < 0
+    )
+    page.screenshot(path=screenshot_dir / f"newsletter-cta-{width}.png", full_page=True)
+
+    page.get_by_label("Your email address").fill(f"Reader{width}@Example.com")
+    page.get_by_role("button", name="Subscribe").click()
+    assert page.get_by_role("heading", name="Check your inbox").is_visible()
+
+    [message] = smtp_sink.to(f"Reader{width}@example.com")
+    path = re.search(
+        r"https?://[^/\s]+(/newsletter/confirm/\S+/)",
+        message.get_body(("plain",)).get_content(),
+    ).group(1)
+    page.goto(live_server.url + path)
+    page.get_by_role("button", name="Confirm").click()
+    assert page.get_by_role("heading", name="You are subscribed").is_visible()
+    page.screenshot(path=screenshot_dir / f"newsletter-confirmed-{width}.png")
+    assert Subscriber.objects.get().status == "active"
+    page.close()

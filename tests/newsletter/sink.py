@@ -1,0 +1,81 @@
+"""A real SMTP server (aiosmtpd) for tests: `smtp_sink` points Django's
+SMTP backend at it and hands over what it received."""
+
+import email
+import socket
+import threading
+from email import policy
+from email.message import EmailMessage
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from tests.conftest import missing_service
+
+
+class SinkHandler:
+    """Keeps every message; answers a chosen SMTP code for chosen addresses."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+        self.refuse: dict[str, str] = {}
+        self.lock = threading.Lock()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return self.refuse[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        message = email.message_from_bytes(envelope.content, policy=policy.default)
+        with self.lock:
+            self.messages.append(message)
+        return "250 OK"
+
+    def to(self, address: str) -> list[EmailMessage]:
+        with self.lock:
+            return [m for m in self.messages if m["To"] == address]
+
+    def clear(self) -> None:
+        with self.lock:
+            self.messages.clear()
+
+
+def free_port() -> int:
+    """A free port in 2525-2540, the range set aside for SMTP sinks."""
+    for port in range(2525, 2541):
+        with socket.socket() as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    missing_service("No free port for an SMTP server in 2525-2540")
+
+
+@pytest.fixture(scope="session")
+def smtp_server():
+    """One aiosmtpd server for the whole run; each test starts it empty."""
+    handler = SinkHandler()
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    handler.port = port
+    yield handler
+    controller.stop()
+
+
+@pytest.fixture
+def smtp_sink(smtp_server, settings):
+    smtp_server.clear()
+    smtp_server.refuse.clear()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = smtp_server.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    yield smtp_server
+    smtp_server.clear()
+    smtp_server.refuse.clear()

@@ -1,0 +1,138 @@
+import pytest
+from django.contrib.auth.models import Group, User
+
+from newsletter.models import Delivery, Issue
+from tests.newsletter.factories import SubscriberFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def editor(db) -> User:
+    user = User.objects.create_user(
+        "editor", "editor@verdicts.example", "pw", is_staff=True
+    )
+    user.groups.add(Group.objects.get(name="Newsletter editor"))
+    return user
+
+
+@pytest.fixture
+def writer(db) -> User:
+    """Staff who may edit issues but are not newsletter editors."""
+    from django.contrib.auth.models import Permission
+
+    user = User.objects.create_user(
+        "writer", "writer@verdicts.example", "pw", is_staff=True
+    )
+    user.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_issue", "change_issue"])
+    )
+    return user
+
+
+def test_only_the_newsletter_editor_group_holds_the_send_permission(editor, writer):
+    holders = Group.objects.filter(permissions__codename="send_issue")
+    assert list(holders.values_list("name", flat=True)) == ["Newsletter editor"]
+    assert editor.has_perm("newsletter.send_issue")
+    assert not writer.has_perm("newsletter.send_issue")
+
+
+def test_send_now_asks_first_and_a_second_click_sends_nothing_twice(
+    client, editor, issue, smtp_sink, committed
+):
+    SubscriberFactory.create_batch(2)
+    client.force_login(editor)
+    change = client.get(f"/admin/newsletter/issue/{issue.pk}/change/").content.decode()
+    assert "Send now…</a>" in change
+    url = f"/admin/newsletter/issue/{issue.pk}/send-now/"
+    page = client.get(url).content.decode()
+    assert "Send “Weekly AI Tool Verdicts: Claw Code vs Modal” now?" in page
+    assert "2 active subscribers" in page
+    assert not Delivery.objects.exists()
+
+    first = committed(client.post, url, follow=True).content.decode()
+    assert "The issue is going out now" in first
+    second = committed(client.post, url, follow=True).content.decode()
+    assert "Nothing was sent again: this issue is already sent." in second
+    assert len(smtp_sink.messages) == 2
+    change = client.get(f"/admin/newsletter/issue/{issue.pk}/change/").content.decode()
+    assert "2 of 2 settled: 2 sent" in change
+    assert "<progress" in change
+
+
+def test_staff_without_the_permission_cannot_send(client, writer, issue):
+    SubscriberFactory()
+    client.force_login(writer)
+    response = client.post(f"/admin/newsletter/issue/{issue.pk}/send-now/")
+    assert response.status_code == 403
+    assert Issue.objects.get().status == "scheduled"
+    change = client.get(f"/admin/newsletter/issue/{issue.pk}/change/").content.decode()
+    assert "Send now…</a>" not in change
+
+
+def test_a_test_send_goes_to_the_editor_only(client, editor, issue, smtp_sink):
+    SubscriberFactory(email="reader@example.com")
+    client.force_login(editor)
+    response = client.post(
+        f"/admin/newsletter/issue/{issue.pk}/send-test/",
+        {"to": "someone@else.example"},
+        follow=True,
+    )
+    assert "A test copy went to editor@verdicts.example." in response.content.decode()
+    assert [m["To"] for m in smtp_sink.messages] == ["editor@verdicts.example"]
+    assert smtp_sink.messages[0]["Subject"].startswith("[Test] ")
+    assert not Delivery.objects.exists()
+
+
+def test_the_preview_shows_the_email_as_a_subscriber_sees_it(client, editor, issue):
+    client.force_login(editor)
+    html = client.get(f"/admin/newsletter/issue/{issue.pk}/preview/").content.decode()
+    assert "Claw Code vs Modal GPU Serverless Inference" in html
+    assert "75%</span> (3 of 4)" in html
+    assert "Unsubscribe</a>" in html
+
+
+def test_a_sent_issue_can_no_longer_be_edited(client, editor, issue, committed):
+    SubscriberFactory()
+    client.force_login(editor)
+    committed(client.post, f"/admin/newsletter/issue/{issue.pk}/send-now/")
+    response = client.post(
+        f"/admin/newsletter/issue/{issue.pk}/change/", {"subject": "Changed"}
+    )
+    assert response.status_code == 403
+    assert Issue.objects.get().subject == issue.subject
+
+
+def test_an_editor_can_cancel_a_scheduled_issue(client, editor, issue, committed):
+    SubscriberFactory()
+    client.force_login(editor)
+    client.post(f"/admin/newsletter/issue/{issue.pk}/cancel/")
+    assert Issue.objects.get().status == "cancelled"
+    committed(client.post, f"/admin/newsletter/issue/{issue.pk}/send-now/")
+    assert not Delivery.objects.exists()
+
+
+def test_subscribers_can_be_filtered_searched_and_exported(client, editor):
+    SubscriberFactory(email="ada@example.com", status="active")
+    SubscriberFactory(email="bob@example.com", status="unsubscribed")
+    client.force_login(editor)
+    listing = client.get(
+        "/admin/newsletter/subscriber/?status__exact=active&q=ada"
+    ).content.decode()
+    assert "ada@example.com" in listing and "bob@example.com" not in listing
+    from newsletter.models import Subscriber
+
+    response = client.post(
+        "/admin/newsletter/subscriber/",
+        {
+            "action": "export_csv",
+            "_selected_action": list(Subscriber.objects.values_list("pk", flat=True)),
+        },
+    )
+    csv_text = b"".join(response.streaming_content).decode()
+    lines = csv_text.strip().splitlines()
+    assert lines[0] == "email,status,source,created_at,confirmed_at"
+    assert sorted(line.split(",")[0] for line in lines[1:]) == [
+        "ada@example.com",
+        "bob@example.com",
+    ]

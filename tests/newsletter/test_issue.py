@@ -1,0 +1,82 @@
+import datetime
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from newsletter.models import Issue
+from newsletter.services import issue_assemble, next_send_time
+from tests.comparisons.factories import ComparisonFactory
+
+pytestmark = pytest.mark.django_db
+
+MONDAY_0900 = "2026-11-23 09:00 +0000"  # Monday of ISO week 48
+
+
+def published(when: str, **kwargs):
+    return ComparisonFactory(
+        published_at=datetime.datetime.fromisoformat(when), **kwargs
+    )
+
+
+@time_machine.travel(MONDAY_0900, tick=False)
+def test_the_monday_issue_holds_the_comparisons_published_the_week_before():
+    inside = [
+        published("2026-11-16T00:00+00:00"),
+        published("2026-11-22T23:59+00:00"),
+    ]
+    published("2026-11-15T23:59+00:00")  # week 46
+    published("2026-11-23T08:00+00:00")  # this week
+    ComparisonFactory(draft=True)
+
+    issue = issue_assemble()
+
+    assert (issue.iso_year, issue.iso_week) == (2026, 47)
+    assert list(issue.ordered_comparisons()) == inside
+    assert issue.status == Issue.Status.SCHEDULED
+    assert issue.send_at == datetime.datetime(2026, 11, 24, 10, 0, tzinfo=datetime.UTC)
+    assert inside[0].title in issue.subject
+
+
+@time_machine.travel(MONDAY_0900, tick=False)
+def test_a_week_with_nothing_published_gets_no_issue():
+    published("2026-11-10T12:00+00:00")
+    assert issue_assemble() is None
+    assert not Issue.objects.exists()
+
+
+@time_machine.travel(MONDAY_0900, tick=False)
+def test_assembling_twice_keeps_one_issue_per_week():
+    published("2026-11-18T12:00+00:00")
+    first = issue_assemble()
+    first.subject = "Edited by an editor"
+    first.save()
+    again = issue_assemble()
+    assert again.pk == first.pk
+    assert Issue.objects.get().subject == "Edited by an editor"
+
+
+def test_the_send_slot_is_read_in_the_site_time_zone(settings):
+    settings.TIME_ZONE = "Europe/Paris"
+    settings.NEWSLETTER_SEND_AT = (1, 10, 0)
+    with timezone.override("Europe/Paris"):
+        slot = next_send_time(
+            datetime.datetime(2026, 11, 23, 8, 0, tzinfo=datetime.UTC)
+        )
+    assert slot == datetime.datetime(2026, 11, 24, 9, 0, tzinfo=datetime.UTC)
+
+
+def test_celery_consumes_every_queue_and_beat_runs_the_weekly_schedule(settings):
+    from config.celery import app
+
+    assert set(app.amqp.queues) >= {"celery", "sending"}
+    route = app.amqp.router.route({}, "newsletter.deliver_chunk")
+    assert route["queue"].name == "sending"
+    schedule = settings.CELERY_BEAT_SCHEDULE
+    assemble = schedule["newsletter-assemble"]["schedule"]
+    assert (assemble.day_of_week, assemble.hour, assemble.minute) == ({1}, {9}, {0})
+    assert {entry["task"] for entry in schedule.values()} == {
+        "newsletter.assemble_weekly_issue",
+        "newsletter.dispatch_due_issues",
+        "newsletter.reconcile_deliveries",
+    }

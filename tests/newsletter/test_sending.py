@@ -1,0 +1,258 @@
+import datetime
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from newsletter.emails import message_id_for
+from newsletter.models import Delivery, Issue, Subscriber
+from newsletter.services import (
+    deliveries_reconcile,
+    delivery_chunk_send,
+    issue_dispatch,
+    issue_retry_failed,
+    issues_dispatch_due,
+    subscriber_unsubscribe,
+)
+from newsletter.tasks import dispatch_due_issues
+from tests.newsletter.conftest import body_text
+from tests.newsletter.factories import SubscriberFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_each_subscriber_gets_the_issue_with_its_content_and_headers(
+    issue, smtp_sink, committed
+):
+    reader = SubscriberFactory(email="ada@example.com")
+    committed(issue_dispatch, issue_id=issue.pk)
+
+    [message] = smtp_sink.to("ada@example.com")
+    assert message["Subject"] == issue.subject
+    assert message["Message-ID"] == message_id_for(
+        issue_id=issue.pk, subscriber_id=reader.pk
+    )
+    unsubscribe = f"https://verdicts.example/newsletter/unsubscribe/{reader.token}/"
+    assert message["List-Unsubscribe"] == f"<{unsubscribe}>"
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+    text = body_text(message)
+    html = body_text(message, "html")
+    for part in (text, html):
+        assert "Claw Code vs Modal GPU Serverless Inference" in part
+        assert "Which one should you ship with? The panel decides." in part
+        assert "https://verdicts.example/compare/claw-code-vs-modal-gpu-" in part
+        assert f"https://verdicts.example/newsletter/issues/{issue.pk}/" in part
+        assert unsubscribe in part
+        assert "ada@example.com" in part
+    assert "75% (3 of 4)" in text and "100% (4 of 4)" in text
+    assert "<strong>two</strong> tools" in html
+    # CSS is inlined: no style sheet left, the rules sit on the elements.
+    assert "<style" not in html
+    assert 'style="' in html and "max-width: 600px" in html
+
+    delivery = Delivery.objects.get()
+    assert delivery.status == "sent"
+    assert delivery.message_id == message["Message-ID"]
+    assert Issue.objects.get().status == "sent"
+
+
+def test_only_active_subscribers_at_dispatch_time_are_sent_to(
+    issue, smtp_sink, committed
+):
+    SubscriberFactory(email="active@example.com")
+    SubscriberFactory(email="pending@example.com", status="pending")
+    SubscriberFactory(email="left@example.com", status="unsubscribed")
+    committed(issue_dispatch, issue_id=issue.pk)
+    SubscriberFactory(email="late@example.com")
+    assert sorted(m["To"] for m in smtp_sink.messages) == ["active@example.com"]
+
+
+def test_dispatching_twice_or_beat_firing_twice_sends_nothing_twice(
+    issue, smtp_sink, committed
+):
+    SubscriberFactory.create_batch(3)
+    issue.send_at = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
+    issue.save()
+    committed(dispatch_due_issues.delay)
+    committed(dispatch_due_issues.delay)
+    assert committed(issue_dispatch, issue_id=issue.pk) is False
+    assert len(smtp_sink.messages) == 3
+    assert Delivery.objects.count() == 3
+
+
+def test_an_issue_is_not_dispatched_before_its_send_time(issue, committed):
+    SubscriberFactory()
+    issue.send_at = datetime.datetime(2026, 11, 24, 10, 0, tzinfo=datetime.UTC)
+    issue.save()
+    with time_machine.travel("2026-11-24 09:59 +0000", tick=False):
+        assert committed(issues_dispatch_due) == []
+    with time_machine.travel("2026-11-24 10:00 +0000", tick=False):
+        assert committed(issues_dispatch_due) == [issue.pk]
+
+
+def test_unsubscribing_before_the_claim_stops_the_email(issue, smtp_sink):
+    stays, leaves = SubscriberFactory.create_batch(2)
+    issue_dispatch(issue_id=issue.pk)  # rows frozen, chunks not run yet
+    assert subscriber_unsubscribe(subscriber=leaves) == 1
+    first, last = Delivery.objects.order_by("pk").values_list("pk", flat=True)
+    delivery_chunk_send(issue_id=issue.pk, first_id=first, last_id=last)
+    assert [m["To"] for m in smtp_sink.messages] == [stays.email]
+    assert Delivery.objects.get(subscriber=leaves).status == "cancelled"
+    assert Issue.objects.get().status == "sent"
+
+
+def test_queries_per_chunk_do_not_grow_with_the_number_of_emails(issue, smtp_sink):
+    SubscriberFactory.create_batch(30)
+    issue_dispatch(issue_id=issue.pk)
+    ids = list(Delivery.objects.order_by("pk").values_list("pk", flat=True))
+
+    def queries_for(first: int, last: int) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            delivery_chunk_send(issue_id=issue.pk, first_id=first, last_id=last)
+        return len(captured)
+
+    queries_for(ids[0], ids[0])  # renders the issue once for this process
+    small = queries_for(ids[1], ids[2])
+    large = queries_for(ids[3], ids[-2])
+    assert small == large
+    assert large <= 10
+    queries_for(ids[-1], ids[-1])  # the last chunk also marks the issue sent
+    assert len(smtp_sink.messages) == 30
+
+
+def test_a_temporary_refusal_is_retried_later_and_a_permanent_one_fails(
+    issue, smtp_sink, settings
+):
+    settings.NEWSLETTER_RETRY_BACKOFF = 60
+    SubscriberFactory(email="busy@example.com")
+    SubscriberFactory(email="gone@example.com")
+    SubscriberFactory(email="fine@example.com")
+    smtp_sink.refuse["busy@example.com"] = "451 4.3.0 Try again later"
+    smtp_sink.refuse["gone@example.com"] = "550 5.1.1 No such user"
+    issue_dispatch(issue_id=issue.pk)
+    ids = list(Delivery.objects.order_by("pk").values_list("pk", flat=True))
+    with time_machine.travel("2026-11-24 10:00 +0000", tick=False):
+        delivery_chunk_send(issue_id=issue.pk, first_id=ids[0], last_id=ids[-1])
+
+    rows = {
+        d.subscriber.email: d for d in Delivery.objects.select_related("subscriber")
+    }
+    assert rows["fine@example.com"].status == "sent"
+    busy = rows["busy@example.com"]
+    assert (busy.status, busy.attempts) == ("pending", 1)
+    assert busy.next_attempt_at == datetime.datetime(
+        2026, 11, 24, 10, 1, tzinfo=datetime.UTC
+    )
+    assert "451" in busy.last_error
+    gone = rows["gone@example.com"]
+    assert gone.status == "failed" and "550" in gone.last_error
+    assert Subscriber.objects.get(email="gone@example.com").bounce_count == 1
+    assert Issue.objects.get().status == "sending"
+
+    # Too early: the row waits for its backoff.
+    with time_machine.travel("2026-11-24 10:00:30 +0000", tick=False):
+        delivery_chunk_send(issue_id=issue.pk, first_id=ids[0], last_id=ids[-1])
+    assert smtp_sink.to("busy@example.com") == []
+    del smtp_sink.refuse["busy@example.com"]
+    with time_machine.travel("2026-11-24 10:01 +0000", tick=False):
+        delivery_chunk_send(issue_id=issue.pk, first_id=ids[0], last_id=ids[-1])
+    assert len(smtp_sink.to("busy@example.com")) == 1
+    assert Issue.objects.get().status == "sent"
+
+
+def test_repeated_permanent_failures_mark_the_subscriber_bounced(
+    issue, smtp_sink, settings
+):
+    settings.NEWSLETTER_BOUNCE_LIMIT = 2
+    reader = SubscriberFactory(email="gone@example.com", bounce_count=1)
+    smtp_sink.refuse["gone@example.com"] = "550 5.1.1 No such user"
+    issue_dispatch(issue_id=issue.pk)
+    delivery = Delivery.objects.get()
+    delivery_chunk_send(issue_id=issue.pk, first_id=delivery.pk, last_id=delivery.pk)
+    reader.refresh_from_db()
+    assert (reader.status, reader.bounce_count) == ("bounced", 2)
+
+
+def test_retry_failed_sends_again_to_the_failed_rows_only(issue, smtp_sink, committed):
+    SubscriberFactory(email="ok@example.com")
+    SubscriberFactory(email="flaky@example.com")
+    smtp_sink.refuse["flaky@example.com"] = "554 5.7.1 Rejected"
+    committed(issue_dispatch, issue_id=issue.pk)
+    assert Issue.objects.get().status == "sent"
+    del smtp_sink.refuse["flaky@example.com"]
+    assert committed(issue_retry_failed, issue=issue) == 1
+    assert len(smtp_sink.to("flaky@example.com")) == 1
+    assert len(smtp_sink.to("ok@example.com")) == 1
+    assert Issue.objects.get().status == "sent"
+
+
+def test_one_click_unsubscribe_needs_no_session_or_token_and_can_repeat(issue):
+    reader = SubscriberFactory()
+    issue_dispatch(issue_id=issue.pk)
+    client = Client(enforce_csrf_checks=True)
+    url = f"/newsletter/unsubscribe/{reader.token}/"
+    page = client.get(url)
+    assert ">Unsubscribe</button>" in page.content.decode()
+    assert Subscriber.objects.get().status == "active"
+    for _ in range(2):
+        response = client.post(url, {"List-Unsubscribe": "One-Click"})
+        assert response.status_code == 200
+        assert "You are unsubscribed" in response.content.decode()
+    assert Subscriber.objects.get().status == "unsubscribed"
+    assert Delivery.objects.get().status == "cancelled"
+
+
+def test_an_unknown_unsubscribe_token_is_a_404(client):
+    response = client.post(
+        "/newsletter/unsubscribe/00000000-0000-0000-0000-000000000000/"
+    )
+    assert response.status_code == 404
+
+
+def test_the_archive_lists_sent_issues_only(client, issue, smtp_sink, committed):
+    SubscriberFactory()
+    assert client.get(f"/newsletter/issues/{issue.pk}/").status_code == 404
+    committed(issue_dispatch, issue_id=issue.pk)
+    archive = client.get("/newsletter/issues/").content.decode()
+    assert issue.subject in archive
+    page = client.get(f"/newsletter/issues/{issue.pk}/").content.decode()
+    assert "Claw Code vs Modal GPU Serverless Inference" in page
+    assert "75% (3 of 4)" in page
+
+
+def test_the_reconciler_puts_back_rows_a_dead_worker_held_and_sends_them(
+    issue, smtp_sink, committed
+):
+    reader = SubscriberFactory()
+    issue_dispatch(issue_id=issue.pk)  # queued chunks that nobody runs
+    with time_machine.travel("2026-11-24 10:00 +0000", tick=False):
+        Delivery.objects.update(status="sending", claimed_at=timezone.now(), attempts=1)
+    with time_machine.travel("2026-11-24 10:04 +0000", tick=False):
+        assert committed(deliveries_reconcile)["released"] == 0  # still fresh
+    with time_machine.travel("2026-11-24 10:06 +0000", tick=False):
+        outcome = committed(deliveries_reconcile)
+    assert outcome["released"] == 1 and outcome["chunks"] == 1
+    assert [m["To"] for m in smtp_sink.messages] == [reader.email]
+    assert Delivery.objects.get().attempts == 2
+    assert Issue.objects.get().status == "sent"
+
+
+def test_a_row_claimed_too_often_without_an_outcome_is_marked_failed(
+    issue, smtp_sink, settings
+):
+    settings.NEWSLETTER_MAX_ATTEMPTS = 3
+    SubscriberFactory()
+    issue_dispatch(issue_id=issue.pk)
+    Delivery.objects.update(attempts=3)
+    delivery = Delivery.objects.get()
+    delivery_chunk_send(issue_id=issue.pk, first_id=delivery.pk, last_id=delivery.pk)
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.last_error) == (
+        "failed",
+        "No outcome after 3 attempts",
+    )
+    assert smtp_sink.messages == []
