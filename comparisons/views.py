@@ -64,19 +64,15 @@ def comparison_detail(request: HttpRequest, slug: str) -> HttpResponse:
         if comparison.is_live or can_preview(request.user):
             return redirect(comparison, permanent=True)
         raise Http404("No comparison at this address.")
-    staff = can_preview(request.user)
-    if not comparison.is_live and not staff:
-        raise Http404("No comparison at this address.")
     # Staff read the pending changes with ?preview=draft; a comparison that
-    # is not live shows its draft to them anyway.
-    show_draft = staff and (
-        not comparison.is_live or request.GET.get("preview") == "draft"
-    )
-    return _render_comparison(
-        request,
-        comparison.with_draft() if show_draft else comparison,
-        preview=show_draft,
-    )
+    # is not live shows its draft to them anyway. Only then is the session
+    # read, so the live page stays the same for everyone and cacheable.
+    wants_draft = not comparison.is_live or request.GET.get("preview") == "draft"
+    if wants_draft and can_preview(request.user):
+        return _render_comparison(request, comparison.with_draft(), preview=True)
+    if not comparison.is_live:
+        raise Http404("No comparison at this address.")
+    return _render_comparison(request, comparison, preview=False)
 
 
 def comparison_preview(request: HttpRequest, token: str) -> HttpResponse:

@@ -238,6 +238,10 @@ STORAGES = {
     },
 }
 
+# Messages travel in their own cookie: reading them on a reader page must not
+# touch the session, or every page would vary on Cookie and defeat caching.
+MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

@@ -266,3 +266,22 @@ def test_feed_and_sitemap_list_published_comparisons(client, comparison):
     sitemap = client.get("/sitemap.xml").content.decode()
     assert URL in sitemap
     assert "secret-tool-vs" not in sitemap
+
+
+def test_reader_pages_are_the_same_for_every_anonymous_reader(client, comparison):
+    """No reader page reads the session or sets a cookie, so caches can keep
+    one copy for everyone."""
+    persona = comparison.left.reviews.first().reviewer
+    for url in (
+        "/",
+        URL,
+        "/tools/claw-code/",
+        persona.get_absolute_url(),
+        "/reviewers/",
+        comparison.left.category.get_absolute_url(),
+        "/categories/",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert "Cookie" not in response.get("Vary", ""), url
+        assert not response.cookies, url

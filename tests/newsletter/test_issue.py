@@ -76,6 +76,7 @@ def test_celery_consumes_every_queue_and_beat_runs_the_weekly_schedule(settings)
     assemble = schedule["newsletter-assemble"]["schedule"]
     assert (assemble.day_of_week, assemble.hour, assemble.minute) == ({1}, {9}, {0})
     assert {entry["task"] for entry in schedule.values()} == {
+        "comparisons.run_schedule",
         "newsletter.assemble_weekly_issue",
         "newsletter.dispatch_due_issues",
         "newsletter.reconcile_deliveries",
