@@ -224,7 +224,7 @@ class IssueAdmin(admin.ModelAdmin):
         issue = self._issue(request, pk)
         self._require_send(request)
         if request.method == "POST":
-            if issue_dispatch(issue_id=issue.pk):
+            if issue_dispatch(issue_id=issue.pk, by=request.user):
                 self.message_user(
                     request,
                     "The issue is going out now; the progress bar shows how far.",

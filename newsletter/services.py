@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from email.utils import formatdate, parseaddr
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import BaseUserManager
 from django.core import signing
 from django.core.exceptions import ValidationError
@@ -24,6 +25,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from comparisons.models import Comparison
+from editorial.models import Action
+from editorial.services import audit_record
 from newsletter import emails
 from newsletter.models import Delivery, Issue, IssueComparison, Subscriber
 
@@ -369,12 +372,13 @@ ON CONFLICT (issue_id, subscriber_id) DO NOTHING
 """
 
 
-def issue_dispatch(*, issue_id: int) -> bool:
+def issue_dispatch(*, issue_id: int, by: AbstractBaseUser | None = None) -> bool:
     """Freeze the audience as delivery rows and queue the chunks.
 
     Returns False, doing nothing, when the issue was already dispatched or
     cannot be sent, so a double click or a repeated beat tick sends nothing
-    twice.
+    twice. The send is written to the audit log, by `by` or, without one,
+    by the schedule.
     """
     with transaction.atomic():
         issue = Issue.objects.select_for_update().filter(pk=issue_id).first()
@@ -385,6 +389,13 @@ def issue_dispatch(*, issue_id: int) -> bool:
         issue.save(update_fields=["status", "dispatched_at", "updated_at"])
         with connection.cursor() as cursor:
             cursor.execute(_FREEZE_AUDIENCE_SQL, [issue.pk])
+            audience = cursor.rowcount
+        audit_record(
+            action=Action.SENT,
+            actor=by,
+            obj=issue,
+            detail=f"Sending to {audience} subscriber{'s' if audience != 1 else ''}.",
+        )
         _enqueue_chunks(issue.pk)
     issue_finish_if_settled(issue_id=issue.pk)
     return True

@@ -1,6 +1,7 @@
 import pytest
 from django.contrib.auth.models import Group, User
 
+from editorial.models import AuditEntry
 from newsletter.models import Delivery, Issue
 from tests.newsletter.factories import SubscriberFactory
 
@@ -58,6 +59,11 @@ def test_send_now_asks_first_and_a_second_click_sends_nothing_twice(
     change = client.get(f"/admin/newsletter/issue/{issue.pk}/change/").content.decode()
     assert "2 of 2 settled: 2 sent" in change
     assert "<progress" in change
+    # The send is in the audit log once, by the editor who clicked.
+    sends = AuditEntry.objects.filter(action="sent")
+    assert [(entry.actor, entry.detail) for entry in sends] == [
+        (editor, "Sending to 2 subscribers.")
+    ]
 
 
 def test_staff_without_the_permission_cannot_send(client, writer, issue):

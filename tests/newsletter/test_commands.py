@@ -5,6 +5,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from editorial.models import AuditEntry
+from editorial.services import SCHEDULER_NAME
 from newsletter.models import Delivery, Subscriber
 from tests.comparisons.factories import ComparisonFactory
 from tests.newsletter.factories import SubscriberFactory
@@ -61,6 +63,10 @@ def test_send_weekly_issue_sends_now_prints_the_number_and_waits(smtp_sink):
     assert "is already sent; nothing new was queued." in again
     assert len(smtp_sink.messages) == 3
     assert Delivery.objects.filter(status="sent").count() == 3
+    sends = AuditEntry.objects.filter(action="sent")
+    assert [(entry.actor_name, entry.detail) for entry in sends] == [
+        (SCHEDULER_NAME, "Sending to 3 subscribers.")
+    ]
 
 
 @pytest.mark.django_db
