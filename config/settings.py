@@ -165,9 +165,6 @@ NEWSLETTER_CLAIM_TIMEOUT = env.int("NEWSLETTER_CLAIM_TIMEOUT", default=300)
 NEWSLETTER_REQUEUE_AFTER = env.int("NEWSLETTER_REQUEUE_AFTER", default=120)
 NEWSLETTER_SUBSCRIBE_RATE = env.int("NEWSLETTER_SUBSCRIBE_RATE", default=10)
 NEWSLETTER_SUBSCRIBE_WINDOW = env.int("NEWSLETTER_SUBSCRIBE_WINDOW", default=3600)
-# How many proxies of ours (load balancer, CDN) add to X-Forwarded-For; the
-# sign-up rate limit counts per client network behind them.
-NEWSLETTER_TRUSTED_PROXIES = env.int("NEWSLETTER_TRUSTED_PROXIES", default=0)
 NEWSLETTER_POLL_SECONDS = env.int("NEWSLETTER_POLL_SECONDS", default=60)
 
 CELERY_BEAT_SCHEDULE = {

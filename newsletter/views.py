@@ -5,7 +5,6 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from newsletter import ratelimit
 from newsletter.emails import issue_context
 from newsletter.forms import SubscribeForm
 from newsletter.models import Issue, Subscriber
@@ -16,6 +15,7 @@ from newsletter.services import (
     subscriber_subscribe,
     subscriber_unsubscribe,
 )
+from tools.readers import rate_limit
 
 
 def _private(response: HttpResponse) -> HttpResponse:
@@ -36,15 +36,15 @@ def subscribe(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return render(request, "newsletter/subscribe.html", {"form": SubscribeForm()})
 
-    allowed = ratelimit.hit(
+    limited = rate_limit(
+        request,
         scope="subscribe",
-        key=ratelimit.client_network(request),
         limit=settings.NEWSLETTER_SUBSCRIBE_RATE,
         window=settings.NEWSLETTER_SUBSCRIBE_WINDOW,
     )
-    if not allowed:
+    if not limited.allowed:
         response = render(request, "newsletter/rate_limited.html", status=429)
-        response["Retry-After"] = str(settings.NEWSLETTER_SUBSCRIBE_WINDOW)
+        response["Retry-After"] = str(limited.retry_after)
         return _private(response)
     form = SubscribeForm(request.POST)
     if not form.is_valid():

@@ -106,19 +106,19 @@ class RateLimit:
     retry_after: int
 
 
-def vote_rate_limit(request: HttpRequest) -> RateLimit:
-    """Count one vote against the client's network in the current window.
+def rate_limit(
+    request: HttpRequest, *, scope: str, limit: int, window: int
+) -> RateLimit:
+    """Count one attempt against the client's network in the current window.
 
     A fixed window counted in the cache (Redis in production, so every web
     process shares it); the counter is incremented by the cache itself, and
     its key holds a hash of the network, never the address.
     """
-    limit = settings.VOTE_RATE_LIMIT
-    window = settings.VOTE_RATE_WINDOW
     network = client_network(client_address(request))
     digest = salted_hmac(_NETWORK_HASH_SALT, network, algorithm="sha256").hexdigest()
     now = int(time.time())
-    key = f"votes:rate:{digest}:{now // window}"
+    key = f"{scope}:rate:{digest}:{now // window}"
     cache.add(key, 0, timeout=window)
     try:
         count = cache.incr(key)
@@ -127,3 +127,12 @@ def vote_rate_limit(request: HttpRequest) -> RateLimit:
         cache.set(key, 1, timeout=window)
         count = 1
     return RateLimit(allowed=count <= limit, retry_after=window - now % window)
+
+
+def vote_rate_limit(request: HttpRequest) -> RateLimit:
+    return rate_limit(
+        request,
+        scope="votes",
+        limit=settings.VOTE_RATE_LIMIT,
+        window=settings.VOTE_RATE_WINDOW,
+    )
