@@ -55,3 +55,5 @@ N ?= 10000
 .PHONY: bench-newsletter
 bench-newsletter: install
 	$(BIN)/python bench/newsletter.py --subscribers $(N)
+
+bench: bench-newsletter

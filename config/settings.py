@@ -184,12 +184,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "newsletter.reconcile_deliveries",
         "schedule": NEWSLETTER_POLL_SECONDS,
     },
-}
-
-# Editorial workflow: the scheduler publishes what is due and unpublishes what
-# has expired, every minute (the schedule itself lives in the database).
-CELERY_BEAT_SCHEDULE = {
-    **vars().get("CELERY_BEAT_SCHEDULE", {}),
+    # Editorial workflow: publish what is due and unpublish what has expired,
+    # every minute (the schedule itself lives in the database).
     "comparisons-run-schedule": {
         "task": "comparisons.run_schedule",
         "schedule": 60.0,
