@@ -12,13 +12,8 @@ from django.utils.safestring import SafeString
 
 from newsletter import emails
 from newsletter.models import Delivery, Issue, IssueComparison, Subscriber
-from newsletter.services import (
-    IssueStateError,
-    issue_cancel,
-    issue_dispatch,
-    issue_retry_failed,
-    issue_send_test,
-)
+from newsletter.services.dispatch import issue_dispatch, issue_retry_failed
+from newsletter.services.issues import IssueStateError, issue_cancel, issue_send_test
 
 SEND_PERMISSION = "newsletter.send_issue"
 

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_http_methods
 from newsletter.emails import issue_context
 from newsletter.forms import SubscribeForm
 from newsletter.models import Issue, Subscriber
-from newsletter.services import (
+from newsletter.services.subscribers import (
     ConfirmationError,
     subscriber_confirm,
     subscriber_for_token,

@@ -5,7 +5,7 @@ import time_machine
 from django.utils import timezone
 
 from newsletter.models import Issue
-from newsletter.services import issue_assemble, next_send_time
+from newsletter.services.issues import issue_assemble, next_send_time
 from tests.comparisons.factories import ComparisonFactory
 
 pytestmark = pytest.mark.django_db

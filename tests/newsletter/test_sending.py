@@ -9,14 +9,14 @@ from django.utils import timezone
 
 from newsletter.emails import message_id_for
 from newsletter.models import Delivery, Issue, Subscriber
-from newsletter.services import (
+from newsletter.services.deliveries import delivery_chunk_send
+from newsletter.services.dispatch import (
     deliveries_reconcile,
-    delivery_chunk_send,
     issue_dispatch,
     issue_retry_failed,
     issues_dispatch_due,
-    subscriber_unsubscribe,
 )
+from newsletter.services.subscribers import subscriber_unsubscribe
 from newsletter.tasks import dispatch_due_issues
 from tests.newsletter.conftest import body_text
 from tests.newsletter.factories import SubscriberFactory

@@ -3,7 +3,8 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from newsletter.models import Delivery, Issue
-from newsletter.services import issue_assemble, issue_dispatch
+from newsletter.services.dispatch import issue_dispatch
+from newsletter.services.issues import issue_assemble
 
 
 class Command(BaseCommand):
