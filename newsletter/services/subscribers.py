@@ -24,8 +24,15 @@ CONFIRM_SALT = "newsletter.confirm"
 
 
 def normalise_email(raw: str) -> str:
-    """Trimmed, with the domain in lower case; raises ValidationError."""
+    """Trimmed, with the domain in lower case; raises ValidationError.
+
+    Longer than the column (and than a mail path may be) is refused here,
+    since the validator alone lets through addresses of up to 320 characters.
+    """
     email = BaseUserManager.normalize_email((raw or "").strip())
+    max_length = Subscriber._meta.get_field("email").max_length
+    if len(email) > max_length:
+        raise ValidationError(f"An address has at most {max_length} characters.")
     validate_email(email)
     return email
 
