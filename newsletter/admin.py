@@ -110,24 +110,34 @@ class IssueAdmin(admin.ModelAdmin):
             return False
         return super().has_delete_permission(request, obj)
 
+    def get_changelist_instance(self, request: HttpRequest):
+        """Every listed issue's progress from one query, not one per row."""
+        changelist = super().get_changelist_instance(request)
+        issues = list(changelist.result_list)
+        found = Delivery.objects.filter(
+            issue__in=[issue for issue in issues if issue.has_gone_out]
+        ).progress_by_issue()
+        for issue in issues:
+            issue.delivery_progress = found.get(issue.pk)
+        return changelist
+
     @admin.display(description="progress")
     def progress(self, issue: Issue) -> SafeString:
-        if issue.pk is None or issue.status in Issue.EDITABLE + (
-            Issue.Status.CANCELLED,
-        ):
+        if issue.pk is None or not issue.has_gone_out:
             return SafeString("Not sent yet")
-        counts = Delivery.objects.filter(issue=issue).counts()
-        total = sum(counts.values())
-        settled = counts["sent"] + counts["failed"] + counts["cancelled"]
+        progress = getattr(issue, "delivery_progress", None)
+        if progress is None:
+            progress = Delivery.objects.filter(issue=issue).progress()
+        counts = progress.counts
         return format_html(
             '<progress class="issue-progress" max="{}" value="{}">{}%</progress> '
             "{} of {} settled: {} sent, {} pending, {} sending, {} failed, "
             "{} cancelled",
-            total or 1,
-            settled,
-            round(100 * settled / total) if total else 100,
-            settled,
-            total,
+            progress.total or 1,
+            progress.settled,
+            progress.percent,
+            progress.settled,
+            progress.total,
             counts["sent"],
             counts["pending"],
             counts["sending"],

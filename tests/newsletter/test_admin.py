@@ -1,9 +1,16 @@
 import pytest
 from django.contrib.auth.models import Group, User
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from editorial.models import AuditEntry
 from newsletter.models import Delivery, Issue
-from tests.newsletter.factories import SubscriberFactory
+from newsletter.services.dispatch import issue_dispatch
+from tests.newsletter.factories import (
+    IssueComparisonFactory,
+    IssueFactory,
+    SubscriberFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -142,3 +149,28 @@ def test_subscribers_can_be_filtered_searched_and_exported(client, editor):
         "ada@example.com",
         "bob@example.com",
     ]
+
+
+def test_the_issue_list_shows_each_issues_progress_in_a_fixed_number_of_queries(
+    client, editor, comparison, smtp_sink, committed
+):
+    SubscriberFactory.create_batch(2)
+    client.force_login(editor)
+
+    def sent_issue(week: int) -> Issue:
+        issue = IssueFactory(iso_week=week)
+        IssueComparisonFactory(issue=issue, comparison=comparison)
+        committed(issue_dispatch, issue_id=issue.pk)
+        return issue
+
+    sent_issue(10)
+    with CaptureQueriesContext(connection) as one:
+        client.get("/admin/newsletter/issue/")
+    for week in (11, 12, 13):
+        sent_issue(week)
+    IssueFactory(iso_week=14)  # not sent yet
+    with CaptureQueriesContext(connection) as five:
+        page = client.get("/admin/newsletter/issue/").content.decode()
+    assert len(five) == len(one)
+    assert page.count("2 of 2 settled: 2 sent, 0 pending") == 4
+    assert page.count("Not sent yet") == 1

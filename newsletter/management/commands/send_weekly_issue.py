@@ -48,17 +48,18 @@ class Command(BaseCommand):
     def _wait(self, issue: Issue) -> None:
         width = 40
         while True:
-            counts = Delivery.objects.filter(issue=issue).counts()
-            total = sum(counts.values())
-            settled = counts["sent"] + counts["failed"] + counts["cancelled"]
-            done = width if not total else width * settled // total
+            progress = Delivery.objects.filter(issue=issue).progress()
+            done = (
+                width * progress.settled // progress.total if progress.total else width
+            )
             self.stdout.write(
-                f"\r[{'#' * done}{'.' * (width - done)}] {settled}/{total} "
-                f"sent {counts['sent']} failed {counts['failed']}",
+                f"\r[{'#' * done}{'.' * (width - done)}] "
+                f"{progress.settled}/{progress.total} "
+                f"sent {progress.counts['sent']} failed {progress.counts['failed']}",
                 ending="",
             )
             self.stdout.flush()
-            if settled >= total:
+            if progress.settled >= progress.total:
                 self.stdout.write("")
                 break
             time.sleep(0.5)
