@@ -30,11 +30,6 @@ def dispatch_due_issues() -> list[int]:
     return dispatch.issues_dispatch_due()
 
 
-@shared_task(name="newsletter.dispatch_issue")
-def dispatch_issue(issue_id: int) -> bool:
-    return dispatch.issue_dispatch(issue_id=issue_id)
-
-
 @shared_task(name="newsletter.deliver_chunk")
 def deliver_chunk(issue_id: int, first_id: int, last_id: int) -> dict[str, int]:
     result = deliveries.delivery_chunk_send(
