@@ -19,9 +19,12 @@ class SinkHandler:
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
         self.refuse: dict[str, str] = {}
+        self.connections: set[tuple[str, int]] = set()  # client (host, port)
         self.lock = threading.Lock()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        with self.lock:
+            self.connections.add(session.peer)
         if address in self.refuse:
             return self.refuse[address]
         envelope.rcpt_tos.append(address)
@@ -40,6 +43,7 @@ class SinkHandler:
     def clear(self) -> None:
         with self.lock:
             self.messages.clear()
+            self.connections.clear()
 
 
 def free_port() -> int:

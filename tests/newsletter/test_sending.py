@@ -1,4 +1,6 @@
 import datetime
+import socket
+import threading
 
 import pytest
 import time_machine
@@ -137,6 +139,8 @@ def test_a_temporary_refusal_is_retried_later_and_a_permanent_one_fails(
     ids = list(Delivery.objects.order_by("pk").values_list("pk", flat=True))
     with time_machine.travel("2026-11-24 10:00 +0000", tick=False):
         delivery_chunk_send(issue_id=issue.pk, first_id=ids[0], last_id=ids[-1])
+    # A refused recipient does not cost the chunk its connection.
+    assert len(smtp_sink.connections) == 1
 
     rows = {
         d.subscriber.email: d for d in Delivery.objects.select_related("subscriber")
@@ -256,3 +260,75 @@ def test_a_row_claimed_too_often_without_an_outcome_is_marked_failed(
         "No outcome after 3 attempts",
     )
     assert smtp_sink.messages == []
+
+
+def test_a_421_that_closes_the_connection_delays_only_that_email(issue, smtp_sink):
+    """smtplib hangs up after a 421; the next reader's email goes out over a
+    new connection."""
+    SubscriberFactory(email="first@example.com")
+    SubscriberFactory(email="busy@example.com")
+    SubscriberFactory(email="next@example.com")
+    smtp_sink.refuse["busy@example.com"] = "421 4.7.0 Too busy, closing"
+    issue_dispatch(issue_id=issue.pk)
+    ids = list(Delivery.objects.order_by("pk").values_list("pk", flat=True))
+    delivery_chunk_send(issue_id=issue.pk, first_id=ids[0], last_id=ids[-1])
+    assert sorted(m["To"] for m in smtp_sink.messages) == [
+        "first@example.com",
+        "next@example.com",
+    ]
+    statuses = dict(Delivery.objects.values_list("subscriber__email", "status"))
+    assert statuses == {
+        "first@example.com": "sent",
+        "busy@example.com": "pending",
+        "next@example.com": "sent",
+    }
+    assert len(smtp_sink.connections) == 2
+
+
+@pytest.fixture
+def hanging_up_server(settings):
+    """A TCP server that accepts and closes at once, counting connections."""
+    server = socket.create_server(("127.0.0.1", 0))
+    accepted = []
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                return
+            accepted.append(conn)
+            conn.close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = server.getsockname()[1]
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    yield accepted
+    server.close()
+
+
+def test_an_unreachable_server_is_tried_once_per_chunk_and_every_row_waits(
+    issue, hanging_up_server
+):
+    SubscriberFactory.create_batch(3)
+    issue_dispatch(issue_id=issue.pk)
+    ids = list(Delivery.objects.order_by("pk").values_list("pk", flat=True))
+    result = delivery_chunk_send(issue_id=issue.pk, first_id=ids[0], last_id=ids[-1])
+    assert (result.sent, result.retrying, result.failed) == (0, 3, 0)
+    assert len(hanging_up_server) == 1
+    rows = Delivery.objects.all()
+    assert {(row.status, row.attempts) for row in rows} == {("pending", 1)}
+    assert all("SMTPServerDisconnected" in row.last_error for row in rows)
+    assert Issue.objects.get().status == "sending"
+
+
+def test_a_delivered_email_ends_a_run_of_bounces(issue, smtp_sink, settings):
+    settings.NEWSLETTER_BOUNCE_LIMIT = 2
+    reader = SubscriberFactory(email="back@example.com", bounce_count=1)
+    issue_dispatch(issue_id=issue.pk)
+    delivery = Delivery.objects.get()
+    delivery_chunk_send(issue_id=issue.pk, first_id=delivery.pk, last_id=delivery.pk)
+    reader.refresh_from_db()
+    assert (reader.status, reader.bounce_count) == ("active", 0)
