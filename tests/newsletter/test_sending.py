@@ -21,7 +21,7 @@ from newsletter.services.dispatch import (
 from newsletter.services.subscribers import subscriber_unsubscribe
 from newsletter.tasks import dispatch_due_issues
 from tests.newsletter.conftest import body_text
-from tests.newsletter.factories import SubscriberFactory
+from tests.newsletter.factories import IssueFactory, SubscriberFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -210,20 +210,30 @@ def test_one_click_unsubscribe_needs_no_session_or_token_and_can_repeat(issue):
     assert Delivery.objects.get().status == "cancelled"
 
 
-def test_an_unknown_unsubscribe_token_is_a_404(client):
-    response = client.post(
-        "/newsletter/unsubscribe/00000000-0000-0000-0000-000000000000/"
-    )
-    assert response.status_code == 404
+def test_an_unknown_unsubscribe_token_is_a_404_that_says_so(client):
+    SubscriberFactory()
+    url = "/newsletter/unsubscribe/00000000-0000-0000-0000-000000000000/"
+    for response in (client.get(url), client.post(url)):
+        assert response.status_code == 404
+        assert "This unsubscribe link is not on our list" in response.content.decode()
+    assert Subscriber.objects.get().status == "active"
 
 
 def test_the_archive_lists_sent_issues_only(client, issue, smtp_sink, committed):
     SubscriberFactory()
+    IssueFactory(iso_week=48, subject="Next week, still a draft", status="draft")
     assert client.get(f"/newsletter/issues/{issue.pk}/").status_code == 404
+    before = client.get("/newsletter/issues/").content.decode()
+    assert "No issue has gone out yet." in before
+    assert issue.subject not in before
+
     committed(issue_dispatch, issue_id=issue.pk)
     archive = client.get("/newsletter/issues/").content.decode()
-    assert issue.subject in archive
+    assert f'<a href="/newsletter/issues/{issue.pk}/">{issue.subject}</a>' in archive
+    assert "Next week, still a draft" not in archive
     page = client.get(f"/newsletter/issues/{issue.pk}/").content.decode()
+    assert f"<h1>{issue.subject}</h1>" in page
+    assert "<strong>two</strong> tools" in page
     assert "Claw Code vs Modal GPU Serverless Inference" in page
     assert "75% (3 of 4)" in page
 
