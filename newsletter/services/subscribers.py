@@ -98,7 +98,9 @@ class ConfirmationError(Exception):
     """A confirmation link that cannot be used; the message says why."""
 
 
-def subscriber_for_token(*, token: str) -> Subscriber:
+def subscriber_for_token(*, token: str, lock: bool = False) -> Subscriber:
+    """The subscriber a confirmation link names; `lock` holds the row until
+    the transaction ends."""
     max_age = datetime.timedelta(days=settings.NEWSLETTER_CONFIRM_MAX_AGE_DAYS)
     try:
         data = signing.loads(token, salt=CONFIRM_SALT, max_age=max_age)
@@ -112,7 +114,8 @@ def subscriber_for_token(*, token: str) -> Subscriber:
             "This confirmation link is not valid. Check that you copied all of "
             "it, or subscribe again."
         ) from error
-    subscriber = Subscriber.objects.filter(
+    subscribers = Subscriber.objects.select_for_update() if lock else Subscriber.objects
+    subscriber = subscribers.filter(
         pk=data.get("id"), email__iexact=data.get("email", "")
     ).first()
     if subscriber is None:
@@ -125,8 +128,7 @@ def subscriber_for_token(*, token: str) -> Subscriber:
 
 @transaction.atomic
 def subscriber_confirm(*, token: str) -> Subscriber:
-    subscriber = subscriber_for_token(token=token)
-    subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
+    subscriber = subscriber_for_token(token=token, lock=True)
     if subscriber.status != Subscriber.Status.ACTIVE:
         subscriber.status = Subscriber.Status.ACTIVE
         subscriber.confirmed_at = timezone.now()
