@@ -23,6 +23,17 @@ class _Echo:
         return value
 
 
+def _spreadsheet_cell(value: object) -> object:
+    """A cell a spreadsheet shows as text: dates in ISO form, and a typed
+    address that starts like a formula (`=`, `+`, `-`, `@`) kept from
+    running as one."""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
 @admin.register(Subscriber)
 class SubscriberAdmin(admin.ModelAdmin):
     list_display = ["email", "status", "source", "created_at", "confirmed_at"]
@@ -49,12 +60,7 @@ class SubscriberAdmin(admin.ModelAdmin):
         def rows():
             yield writer.writerow(header)
             for row in queryset.order_by("pk").values_list(*header).iterator(2000):
-                yield writer.writerow(
-                    [
-                        value.isoformat() if hasattr(value, "isoformat") else value
-                        for value in row
-                    ]
-                )
+                yield writer.writerow([_spreadsheet_cell(value) for value in row])
 
         response = StreamingHttpResponse(rows(), content_type="text/csv")
         response["Content-Disposition"] = 'attachment; filename="subscribers.csv"'

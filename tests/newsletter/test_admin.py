@@ -131,6 +131,7 @@ def test_subscribers_can_be_filtered_searched_and_exported(client, editor):
     SubscriberFactory(email="ada@example.com", status="active")
     SubscriberFactory(email="bob@example.com", status="unsubscribed")
     SubscriberFactory(email="ada.bis@example.com", status="unsubscribed")
+    SubscriberFactory(email="=1+2@example.com", status="pending")
     client.force_login(editor)
 
     def listed(query: str) -> list[str]:
@@ -157,6 +158,7 @@ def test_subscribers_can_be_filtered_searched_and_exported(client, editor):
     rows = list(csv.reader(b"".join(response.streaming_content).decode().splitlines()))
     assert rows[0] == ["email", "status", "source", "created_at", "confirmed_at"]
     assert sorted(row[:3] for row in rows[1:]) == [
+        ["'=1+2@example.com", "pending", "form"],
         ["ada.bis@example.com", "unsubscribed", "form"],
         ["ada@example.com", "active", "form"],
         ["bob@example.com", "unsubscribed", "form"],
