@@ -102,6 +102,13 @@ class IssueAdmin(admin.ModelAdmin):
         # Issues are assembled from a week's comparisons, not typed in.
         return False
 
+    def save_model(self, request: HttpRequest, obj: Issue, form, change: bool) -> None:
+        # Until it goes out, the state follows the send time: with one the
+        # issue is scheduled, without one it waits for "Send now".
+        if obj.is_editable:
+            obj.status = Issue.Status.SCHEDULED if obj.send_at else Issue.Status.DRAFT
+        super().save_model(request, obj, form, change)
+
     def has_change_permission(
         self, request: HttpRequest, obj: Issue | None = None
     ) -> bool:

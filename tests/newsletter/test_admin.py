@@ -1,4 +1,5 @@
 import csv
+import datetime
 
 import pytest
 from django.contrib.auth.models import Group, User
@@ -188,3 +189,35 @@ def test_the_issue_list_shows_each_issues_progress_in_a_fixed_number_of_queries(
     assert len(five) == len(one)
     assert page.count("2 of 2 settled: 2 sent, 0 pending") == 4
     assert page.count("Not sent yet") == 1
+
+
+def test_an_issues_state_follows_its_send_time_until_it_goes_out(
+    client, editor, issue, comparison
+):
+    client.force_login(editor)
+    url = f"/admin/newsletter/issue/{issue.pk}/change/"
+    row = issue.issuecomparison_set.get()
+    form = {
+        "subject": "Edited subject",
+        "intro": issue.intro,
+        "send_at_0": "",
+        "send_at_1": "",
+        "issuecomparison_set-TOTAL_FORMS": "1",
+        "issuecomparison_set-INITIAL_FORMS": "1",
+        "issuecomparison_set-MIN_NUM_FORMS": "0",
+        "issuecomparison_set-MAX_NUM_FORMS": "1000",
+        "issuecomparison_set-0-id": row.pk,
+        "issuecomparison_set-0-issue": issue.pk,
+        "issuecomparison_set-0-position": "0",
+        "issuecomparison_set-0-comparison": comparison.pk,
+    }
+    assert client.post(url, form).status_code == 302
+    issue.refresh_from_db()
+    assert (issue.subject, issue.status) == ("Edited subject", "draft")
+    assert "Draft" in client.get(url).content.decode()
+
+    form.update({"send_at_0": "2026-12-01", "send_at_1": "10:00:00"})
+    assert client.post(url, form).status_code == 302
+    issue.refresh_from_db()
+    assert issue.status == "scheduled"
+    assert issue.send_at == datetime.datetime(2026, 12, 1, 10, 0, tzinfo=datetime.UTC)
