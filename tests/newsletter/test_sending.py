@@ -4,6 +4,7 @@ import threading
 
 import pytest
 import time_machine
+from django.core.checks import run_checks
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -342,3 +343,13 @@ def test_a_delivered_email_ends_a_run_of_bounces(issue, smtp_sink, settings):
     delivery_chunk_send(issue_id=issue.pk, first_id=delivery.pk, last_id=delivery.pk)
     reader.refresh_from_db()
     assert (reader.status, reader.bounce_count) == ("active", 0)
+
+
+def test_check_deploy_warns_when_the_unsubscribe_link_would_not_be_https(settings):
+    def newsletter_warnings() -> list[str]:
+        found = run_checks(include_deployment_checks=True)
+        return [m.id for m in found if m.id.startswith("newsletter.")]
+
+    assert newsletter_warnings() == []
+    settings.SITE_URL = "http://verdicts.example"
+    assert newsletter_warnings() == ["newsletter.W001"]
