@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -271,7 +272,17 @@ class IssueAdmin(admin.ModelAdmin):
         self._require_send(request)
         if request.method == "POST":
             count = issue_retry_failed(issue=issue)
-            self.message_user(request, f"{count} failed emails will be tried again.")
+            if count:
+                self.message_user(
+                    request,
+                    f"{count} failed email{pluralize(count)} will be tried again.",
+                )
+            else:
+                self.message_user(
+                    request,
+                    "No failed email to an active subscriber: nothing to retry.",
+                    messages.WARNING,
+                )
         return self._back(issue)
 
     def cancel_view(self, request: HttpRequest, pk: int) -> HttpResponse:

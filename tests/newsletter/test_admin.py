@@ -221,3 +221,25 @@ def test_an_issues_state_follows_its_send_time_until_it_goes_out(
     issue.refresh_from_db()
     assert issue.status == "scheduled"
     assert issue.send_at == datetime.datetime(2026, 12, 1, 10, 0, tzinfo=datetime.UTC)
+
+
+def test_retry_failed_in_the_admin_says_how_many_go_again(
+    client, editor, issue, smtp_sink, committed
+):
+    SubscriberFactory(email="ok@example.com")
+    SubscriberFactory(email="flaky@example.com")
+    smtp_sink.refuse["flaky@example.com"] = "554 5.7.1 Rejected"
+    client.force_login(editor)
+    committed(client.post, f"/admin/newsletter/issue/{issue.pk}/send-now/")
+    change = client.get(f"/admin/newsletter/issue/{issue.pk}/change/").content.decode()
+    assert "2 of 2 settled: 1 sent, 0 pending, 0 sending, 1 failed" in change
+    assert "Retry failed</button>" in change
+    del smtp_sink.refuse["flaky@example.com"]
+    url = f"/admin/newsletter/issue/{issue.pk}/retry-failed/"
+    first = committed(client.post, url, follow=True).content.decode()
+    assert "1 failed email will be tried again." in first
+    change = client.get(f"/admin/newsletter/issue/{issue.pk}/change/").content.decode()
+    assert "2 of 2 settled: 2 sent" in change
+    again = committed(client.post, url, follow=True).content.decode()
+    assert "nothing to retry" in again
+    assert len(smtp_sink.to("flaky@example.com")) == 1
