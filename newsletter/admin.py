@@ -243,18 +243,12 @@ class IssueAdmin(admin.ModelAdmin):
         issue = self._issue(request, pk)
         self._require_send(request)
         if request.method == "POST":
-            if issue_dispatch(issue_id=issue.pk, by=request.user):
-                self.message_user(
-                    request,
-                    "The issue is going out now; the progress bar shows how far.",
-                )
+            try:
+                dispatched = issue_dispatch(issue_id=issue.pk, by=request.user)
+            except IssueStateError as error:
+                self.message_user(request, str(error), messages.ERROR)
             else:
-                self.message_user(
-                    request,
-                    f"Nothing was sent again: this issue is already "
-                    f"{issue.get_status_display().lower()}.",
-                    messages.WARNING,
-                )
+                self._report_dispatch(request, issue, dispatched)
             return self._back(issue)
         context = {
             **self.admin_site.each_context(request),
@@ -266,6 +260,21 @@ class IssueAdmin(admin.ModelAdmin):
         return TemplateResponse(
             request, "admin/newsletter/issue/send_now.html", context
         )
+
+    def _report_dispatch(
+        self, request: HttpRequest, issue: Issue, dispatched: bool
+    ) -> None:
+        if dispatched:
+            self.message_user(
+                request, "The issue is going out now; the progress bar shows how far."
+            )
+        else:
+            self.message_user(
+                request,
+                f"Nothing was sent again: this issue is already "
+                f"{issue.get_status_display().lower()}.",
+                messages.WARNING,
+            )
 
     def retry_failed_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         issue = self._issue(request, pk)

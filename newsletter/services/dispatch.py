@@ -5,6 +5,7 @@ row is settled."""
 from __future__ import annotations
 
 import datetime
+import logging
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -14,6 +15,9 @@ from django.utils import timezone
 from editorial.models import Action
 from editorial.services import audit_record
 from newsletter.models import Delivery, Issue, Subscriber
+from newsletter.services.issues import IssueStateError
+
+logger = logging.getLogger(__name__)
 
 _CHUNK_BOUNDS_SQL = """
 SELECT MIN(id), MAX(id) FROM (
@@ -63,13 +67,19 @@ def issue_dispatch(*, issue_id: int, by: AbstractBaseUser | None = None) -> bool
 
     Returns False, doing nothing, when the issue was already dispatched or
     cannot be sent, so a double click or a repeated beat tick sends nothing
-    twice. The send is written to the audit log, by `by` or, without one,
-    by the schedule.
+    twice. An issue with no comparison left in it is refused with
+    IssueStateError: an empty email cannot be called back. The send is
+    written to the audit log, by `by` or, without one, by the schedule.
     """
     with transaction.atomic():
         issue = Issue.objects.select_for_update().filter(pk=issue_id).first()
         if issue is None or not issue.is_editable:
             return False
+        if not issue.comparisons.exists():
+            raise IssueStateError(
+                "This issue has no comparison in it, so it was not sent. Add "
+                "one, or cancel the issue."
+            )
         issue.status = Issue.Status.SENDING
         issue.dispatched_at = timezone.now()
         issue.save(update_fields=["status", "dispatched_at", "updated_at"])
@@ -91,8 +101,11 @@ def issues_dispatch_due(*, now: datetime.datetime | None = None) -> list[int]:
     now = now or timezone.now()
     dispatched = []
     for issue_id in Issue.objects.due(now).values_list("pk", flat=True):
-        if issue_dispatch(issue_id=issue_id):
-            dispatched.append(issue_id)
+        try:
+            if issue_dispatch(issue_id=issue_id):
+                dispatched.append(issue_id)
+        except IssueStateError as error:
+            logger.warning("Issue %s is due but not sent: %s", issue_id, error)
     return dispatched
 
 

@@ -243,3 +243,18 @@ def test_retry_failed_in_the_admin_says_how_many_go_again(
     again = committed(client.post, url, follow=True).content.decode()
     assert "nothing to retry" in again
     assert len(smtp_sink.to("flaky@example.com")) == 1
+
+
+def test_an_issue_with_no_comparison_left_is_refused_with_the_reason(
+    client, editor, issue, smtp_sink, committed
+):
+    SubscriberFactory()
+    issue.issuecomparison_set.all().delete()
+    client.force_login(editor)
+    page = committed(
+        client.post, f"/admin/newsletter/issue/{issue.pk}/send-now/", follow=True
+    ).content.decode()
+    assert "This issue has no comparison in it, so it was not sent." in page
+    assert Issue.objects.get().status == "scheduled"
+    assert not Delivery.objects.exists()
+    assert smtp_sink.messages == []

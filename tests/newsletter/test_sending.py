@@ -87,6 +87,19 @@ def test_dispatching_twice_or_beat_firing_twice_sends_nothing_twice(
     assert Delivery.objects.count() == 3
 
 
+def test_beat_skips_a_due_issue_with_no_comparison_and_sends_the_others(
+    issue, smtp_sink, committed
+):
+    SubscriberFactory()
+    empty = IssueFactory(iso_week=46, subject="Nothing in it")
+    for due in (issue, empty):
+        due.send_at = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
+        due.save()
+    assert committed(issues_dispatch_due) == [issue.pk]
+    assert [m["Subject"] for m in smtp_sink.messages] == [issue.subject]
+    assert Issue.objects.get(pk=empty.pk).status == "scheduled"
+
+
 def test_an_issue_is_not_dispatched_before_its_send_time(issue, committed):
     SubscriberFactory()
     issue.send_at = datetime.datetime(2026, 11, 24, 10, 0, tzinfo=datetime.UTC)

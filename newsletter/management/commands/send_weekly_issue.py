@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from newsletter.models import Delivery, Issue
 from newsletter.services.dispatch import issue_dispatch
-from newsletter.services.issues import issue_assemble
+from newsletter.services.issues import IssueStateError, issue_assemble
 
 
 class Command(BaseCommand):
@@ -32,7 +32,11 @@ class Command(BaseCommand):
                 f"Issue {issue.number} ({issue.week_label}) was cancelled; "
                 "it will not be sent."
             )
-        if issue_dispatch(issue_id=issue.pk):
+        try:
+            dispatched = issue_dispatch(issue_id=issue.pk)
+        except IssueStateError as error:
+            raise CommandError(f"Issue {issue.number}: {error}") from error
+        if dispatched:
             self.stdout.write(
                 f"Issue {issue.number} ({issue.week_label}) is going out."
             )
