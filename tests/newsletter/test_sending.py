@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from newsletter.emails import message_id_for
 from newsletter.models import Delivery, Issue, Subscriber
-from newsletter.services.deliveries import delivery_chunk_send
+from newsletter.services.deliveries import ChunkResult, delivery_chunk_send
 from newsletter.services.dispatch import (
     deliveries_reconcile,
     issue_dispatch,
@@ -25,6 +25,13 @@ from tests.newsletter.conftest import body_text
 from tests.newsletter.factories import IssueFactory, SubscriberFactory
 
 pytestmark = pytest.mark.django_db
+
+
+def send_one_chunk(issue: Issue) -> ChunkResult:
+    """Run, in this process, one chunk that spans every row of the issue."""
+    ids = Delivery.objects.filter(issue=issue).order_by("pk").values_list("pk")
+    (first,), (last,) = ids.first(), ids.last()
+    return delivery_chunk_send(issue_id=issue.pk, first_id=first, last_id=last)
 
 
 def test_each_subscriber_gets_the_issue_with_its_content_and_headers(
@@ -114,8 +121,7 @@ def test_unsubscribing_before_the_claim_stops_the_email(issue, smtp_sink):
     stays, leaves = SubscriberFactory.create_batch(2)
     issue_dispatch(issue_id=issue.pk)  # rows frozen, chunks not run yet
     assert subscriber_unsubscribe(subscriber=leaves) == 1
-    first, last = Delivery.objects.order_by("pk").values_list("pk", flat=True)
-    delivery_chunk_send(issue_id=issue.pk, first_id=first, last_id=last)
+    send_one_chunk(issue)
     assert [m["To"] for m in smtp_sink.messages] == [stays.email]
     assert Delivery.objects.get(subscriber=leaves).status == "cancelled"
     assert Issue.objects.get().status == "sent"
@@ -150,9 +156,8 @@ def test_a_temporary_refusal_is_retried_later_and_a_permanent_one_fails(
     smtp_sink.refuse["busy@example.com"] = "451 4.3.0 Try again later"
     smtp_sink.refuse["gone@example.com"] = "550 5.1.1 No such user"
     issue_dispatch(issue_id=issue.pk)
-    ids = list(Delivery.objects.order_by("pk").values_list("pk", flat=True))
     with time_machine.travel("2026-11-24 10:00 +0000", tick=False):
-        delivery_chunk_send(issue_id=issue.pk, first_id=ids[0], last_id=ids[-1])
+        send_one_chunk(issue)
     # A refused recipient does not cost the chunk its connection.
     assert len(smtp_sink.connections) == 1
 
@@ -173,11 +178,11 @@ def test_a_temporary_refusal_is_retried_later_and_a_permanent_one_fails(
 
     # Too early: the row waits for its backoff.
     with time_machine.travel("2026-11-24 10:00:30 +0000", tick=False):
-        delivery_chunk_send(issue_id=issue.pk, first_id=ids[0], last_id=ids[-1])
+        send_one_chunk(issue)
     assert smtp_sink.to("busy@example.com") == []
     del smtp_sink.refuse["busy@example.com"]
     with time_machine.travel("2026-11-24 10:01 +0000", tick=False):
-        delivery_chunk_send(issue_id=issue.pk, first_id=ids[0], last_id=ids[-1])
+        send_one_chunk(issue)
     assert len(smtp_sink.to("busy@example.com")) == 1
     assert Issue.objects.get().status == "sent"
 
@@ -189,8 +194,8 @@ def test_repeated_permanent_failures_mark_the_subscriber_bounced(
     reader = SubscriberFactory(email="gone@example.com", bounce_count=1)
     smtp_sink.refuse["gone@example.com"] = "550 5.1.1 No such user"
     issue_dispatch(issue_id=issue.pk)
-    delivery = Delivery.objects.get()
-    delivery_chunk_send(issue_id=issue.pk, first_id=delivery.pk, last_id=delivery.pk)
+    send_one_chunk(issue)
+    assert Delivery.objects.get().status == "failed"
     reader.refresh_from_db()
     assert (reader.status, reader.bounce_count) == ("bounced", 2)
 
@@ -276,9 +281,8 @@ def test_a_row_claimed_too_often_without_an_outcome_is_marked_failed(
     SubscriberFactory()
     issue_dispatch(issue_id=issue.pk)
     Delivery.objects.update(attempts=3)
+    send_one_chunk(issue)
     delivery = Delivery.objects.get()
-    delivery_chunk_send(issue_id=issue.pk, first_id=delivery.pk, last_id=delivery.pk)
-    delivery.refresh_from_db()
     assert (delivery.status, delivery.last_error) == (
         "failed",
         "No outcome after 3 attempts",
@@ -294,8 +298,7 @@ def test_a_421_that_closes_the_connection_delays_only_that_email(issue, smtp_sin
     SubscriberFactory(email="next@example.com")
     smtp_sink.refuse["busy@example.com"] = "421 4.7.0 Too busy, closing"
     issue_dispatch(issue_id=issue.pk)
-    ids = list(Delivery.objects.order_by("pk").values_list("pk", flat=True))
-    delivery_chunk_send(issue_id=issue.pk, first_id=ids[0], last_id=ids[-1])
+    send_one_chunk(issue)
     assert sorted(m["To"] for m in smtp_sink.messages) == [
         "first@example.com",
         "next@example.com",
@@ -338,8 +341,7 @@ def test_an_unreachable_server_is_tried_once_per_chunk_and_every_row_waits(
 ):
     SubscriberFactory.create_batch(3)
     issue_dispatch(issue_id=issue.pk)
-    ids = list(Delivery.objects.order_by("pk").values_list("pk", flat=True))
-    result = delivery_chunk_send(issue_id=issue.pk, first_id=ids[0], last_id=ids[-1])
+    result = send_one_chunk(issue)
     assert (result.sent, result.retrying, result.failed) == (0, 3, 0)
     assert len(hanging_up_server) == 1
     rows = Delivery.objects.all()
@@ -352,8 +354,8 @@ def test_a_delivered_email_ends_a_run_of_bounces(issue, smtp_sink, settings):
     settings.NEWSLETTER_BOUNCE_LIMIT = 2
     reader = SubscriberFactory(email="back@example.com", bounce_count=1)
     issue_dispatch(issue_id=issue.pk)
-    delivery = Delivery.objects.get()
-    delivery_chunk_send(issue_id=issue.pk, first_id=delivery.pk, last_id=delivery.pk)
+    send_one_chunk(issue)
+    assert Delivery.objects.get().status == "sent"
     reader.refresh_from_db()
     assert (reader.status, reader.bounce_count) == ("active", 0)
 
