@@ -1,4 +1,5 @@
 import csv
+import smtplib
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -235,8 +236,17 @@ class IssueAdmin(admin.ModelAdmin):
                 messages.ERROR,
             )
             return self._back(issue)
-        issue_send_test(issue=issue, to=request.user.email)
-        self.message_user(request, f"A test copy went to {request.user.email}.")
+        try:
+            issue_send_test(issue=issue, to=request.user.email)
+        except (smtplib.SMTPException, OSError) as error:
+            self.message_user(
+                request,
+                f"The test copy could not be sent: {error}. Nothing went to "
+                "subscribers; try again once the mail server answers.",
+                messages.ERROR,
+            )
+        else:
+            self.message_user(request, f"A test copy went to {request.user.email}.")
         return self._back(issue)
 
     def send_now_view(self, request: HttpRequest, pk: int) -> HttpResponse:

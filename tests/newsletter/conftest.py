@@ -15,7 +15,11 @@ import pytest
 
 from newsletter.models import Issue, IssueComparison
 from tests.newsletter.factories import IssueFactory
-from tests.newsletter.sink import smtp_server, smtp_sink  # noqa: F401
+from tests.newsletter.sink import (  # noqa: F401
+    hanging_up_server,
+    smtp_server,
+    smtp_sink,
+)
 
 
 @pytest.fixture(autouse=True)

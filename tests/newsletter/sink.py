@@ -1,5 +1,6 @@
 """A real SMTP server (aiosmtpd) for tests: `smtp_sink` points Django's
-SMTP backend at it and hands over what it received."""
+SMTP backend at it and hands over what it received; `hanging_up_server` is a
+mail server that is down."""
 
 import email
 import socket
@@ -83,3 +84,27 @@ def smtp_sink(smtp_server, settings):
     yield smtp_server
     smtp_server.clear()
     smtp_server.refuse.clear()
+
+
+@pytest.fixture
+def hanging_up_server(settings):
+    """A TCP server that accepts and closes at once, counting connections."""
+    server = socket.create_server(("127.0.0.1", 0))
+    accepted = []
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                return
+            accepted.append(conn)
+            conn.close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = server.getsockname()[1]
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    yield accepted
+    server.close()

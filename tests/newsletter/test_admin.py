@@ -100,6 +100,19 @@ def test_a_test_send_goes_to_the_editor_only(client, editor, issue, smtp_sink):
     assert not Delivery.objects.exists()
 
 
+def test_a_test_send_to_an_unreachable_server_says_so(
+    client, editor, issue, hanging_up_server
+):
+    client.force_login(editor)
+    response = client.post(
+        f"/admin/newsletter/issue/{issue.pk}/send-test/", follow=True
+    )
+    assert response.status_code == 200
+    assert "The test copy could not be sent" in response.content.decode()
+    assert len(hanging_up_server) == 1
+    assert not Delivery.objects.exists()
+
+
 def test_the_preview_shows_the_email_as_a_subscriber_sees_it(client, editor, issue):
     client.force_login(editor)
     html = client.get(f"/admin/newsletter/issue/{issue.pk}/preview/").content.decode()

@@ -1,6 +1,4 @@
 import datetime
-import socket
-import threading
 
 import pytest
 import time_machine
@@ -310,30 +308,6 @@ def test_a_421_that_closes_the_connection_delays_only_that_email(issue, smtp_sin
         "next@example.com": "sent",
     }
     assert len(smtp_sink.connections) == 2
-
-
-@pytest.fixture
-def hanging_up_server(settings):
-    """A TCP server that accepts and closes at once, counting connections."""
-    server = socket.create_server(("127.0.0.1", 0))
-    accepted = []
-
-    def serve() -> None:
-        while True:
-            try:
-                conn, _ = server.accept()
-            except OSError:
-                return
-            accepted.append(conn)
-            conn.close()
-
-    threading.Thread(target=serve, daemon=True).start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = server.getsockname()[1]
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    yield accepted
-    server.close()
 
 
 def test_an_unreachable_server_is_tried_once_per_chunk_and_every_row_waits(
