@@ -3,6 +3,7 @@ SMTP backend at it and hands over what it received; `hanging_up_server` is a
 mail server that is down."""
 
 import email
+import os
 import socket
 import threading
 from email import policy
@@ -48,8 +49,10 @@ class SinkHandler:
 
 
 def free_port() -> int:
-    """A free port in 2525-2540, the range set aside for SMTP sinks."""
-    for port in range(2525, 2541):
+    """A free port in the range set aside for SMTP sinks: SMTP_SINK_PORTS
+    (such as "2560-2570", for runs that share a machine), else 2525-2540."""
+    first, _, last = os.environ.get("SMTP_SINK_PORTS", "2525-2540").partition("-")
+    for port in range(int(first), int(last or first) + 1):
         with socket.socket() as probe:
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
@@ -57,7 +60,7 @@ def free_port() -> int:
             except OSError:
                 continue
             return port
-    missing_service("No free port for an SMTP server in 2525-2540")
+    missing_service(f"No free port for an SMTP server in {first}-{last or first}")
 
 
 @pytest.fixture(scope="session")
