@@ -86,7 +86,8 @@ def main() -> None:
 
     from config.celery import app
     from newsletter.models import Delivery, Issue, Subscriber
-    from newsletter.services import issue_assemble, issue_dispatch
+    from newsletter.services.dispatch import issue_dispatch
+    from newsletter.services.issues import issue_assemble
 
     call_command("migrate", verbosity=0)
     call_command("seed_demo", verbosity=0)

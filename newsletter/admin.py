@@ -1,10 +1,12 @@
 import csv
+import smtplib
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -12,13 +14,8 @@ from django.utils.safestring import SafeString
 
 from newsletter import emails
 from newsletter.models import Delivery, Issue, IssueComparison, Subscriber
-from newsletter.services import (
-    IssueStateError,
-    issue_cancel,
-    issue_dispatch,
-    issue_retry_failed,
-    issue_send_test,
-)
+from newsletter.services.dispatch import issue_dispatch, issue_retry_failed
+from newsletter.services.issues import IssueStateError, issue_cancel, issue_send_test
 
 SEND_PERMISSION = "newsletter.send_issue"
 
@@ -26,6 +23,17 @@ SEND_PERMISSION = "newsletter.send_issue"
 class _Echo:
     def write(self, value: str) -> str:
         return value
+
+
+def _spreadsheet_cell(value: object) -> object:
+    """A cell a spreadsheet shows as text: dates in ISO form, and a typed
+    address that starts like a formula (`=`, `+`, `-`, `@`) kept from
+    running as one."""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
 
 
 @admin.register(Subscriber)
@@ -54,12 +62,7 @@ class SubscriberAdmin(admin.ModelAdmin):
         def rows():
             yield writer.writerow(header)
             for row in queryset.order_by("pk").values_list(*header).iterator(2000):
-                yield writer.writerow(
-                    [
-                        value.isoformat() if hasattr(value, "isoformat") else value
-                        for value in row
-                    ]
-                )
+                yield writer.writerow([_spreadsheet_cell(value) for value in row])
 
         response = StreamingHttpResponse(rows(), content_type="text/csv")
         response["Content-Disposition"] = 'attachment; filename="subscribers.csv"'
@@ -101,6 +104,13 @@ class IssueAdmin(admin.ModelAdmin):
         # Issues are assembled from a week's comparisons, not typed in.
         return False
 
+    def save_model(self, request: HttpRequest, obj: Issue, form, change: bool) -> None:
+        # Until it goes out, the state follows the send time: with one the
+        # issue is scheduled, without one it waits for "Send now".
+        if obj.is_editable:
+            obj.status = Issue.Status.SCHEDULED if obj.send_at else Issue.Status.DRAFT
+        super().save_model(request, obj, form, change)
+
     def has_change_permission(
         self, request: HttpRequest, obj: Issue | None = None
     ) -> bool:
@@ -115,24 +125,34 @@ class IssueAdmin(admin.ModelAdmin):
             return False
         return super().has_delete_permission(request, obj)
 
+    def get_changelist_instance(self, request: HttpRequest):
+        """Every listed issue's progress from one query, not one per row."""
+        changelist = super().get_changelist_instance(request)
+        issues = list(changelist.result_list)
+        found = Delivery.objects.filter(
+            issue__in=[issue for issue in issues if issue.has_gone_out]
+        ).progress_by_issue()
+        for issue in issues:
+            issue.delivery_progress = found.get(issue.pk)
+        return changelist
+
     @admin.display(description="progress")
     def progress(self, issue: Issue) -> SafeString:
-        if issue.pk is None or issue.status in Issue.EDITABLE + (
-            Issue.Status.CANCELLED,
-        ):
+        if issue.pk is None or not issue.has_gone_out:
             return SafeString("Not sent yet")
-        counts = Delivery.objects.filter(issue=issue).counts()
-        total = sum(counts.values())
-        settled = counts["sent"] + counts["failed"] + counts["cancelled"]
+        progress = getattr(issue, "delivery_progress", None)
+        if progress is None:
+            progress = Delivery.objects.filter(issue=issue).progress()
+        counts = progress.counts
         return format_html(
             '<progress class="issue-progress" max="{}" value="{}">{}%</progress> '
             "{} of {} settled: {} sent, {} pending, {} sending, {} failed, "
             "{} cancelled",
-            total or 1,
-            settled,
-            round(100 * settled / total) if total else 100,
-            settled,
-            total,
+            progress.total or 1,
+            progress.settled,
+            progress.percent,
+            progress.settled,
+            progress.total,
             counts["sent"],
             counts["pending"],
             counts["sending"],
@@ -216,26 +236,29 @@ class IssueAdmin(admin.ModelAdmin):
                 messages.ERROR,
             )
             return self._back(issue)
-        issue_send_test(issue=issue, to=request.user.email)
-        self.message_user(request, f"A test copy went to {request.user.email}.")
+        try:
+            issue_send_test(issue=issue, to=request.user.email)
+        except (smtplib.SMTPException, OSError) as error:
+            self.message_user(
+                request,
+                f"The test copy could not be sent: {error}. Nothing went to "
+                "subscribers; try again once the mail server answers.",
+                messages.ERROR,
+            )
+        else:
+            self.message_user(request, f"A test copy went to {request.user.email}.")
         return self._back(issue)
 
     def send_now_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         issue = self._issue(request, pk)
         self._require_send(request)
         if request.method == "POST":
-            if issue_dispatch(issue_id=issue.pk, by=request.user):
-                self.message_user(
-                    request,
-                    "The issue is going out now; the progress bar shows how far.",
-                )
+            try:
+                dispatched = issue_dispatch(issue_id=issue.pk, by=request.user)
+            except IssueStateError as error:
+                self.message_user(request, str(error), messages.ERROR)
             else:
-                self.message_user(
-                    request,
-                    f"Nothing was sent again: this issue is already "
-                    f"{issue.get_status_display().lower()}.",
-                    messages.WARNING,
-                )
+                self._report_dispatch(request, issue, dispatched)
             return self._back(issue)
         context = {
             **self.admin_site.each_context(request),
@@ -248,12 +271,37 @@ class IssueAdmin(admin.ModelAdmin):
             request, "admin/newsletter/issue/send_now.html", context
         )
 
+    def _report_dispatch(
+        self, request: HttpRequest, issue: Issue, dispatched: bool
+    ) -> None:
+        if dispatched:
+            self.message_user(
+                request, "The issue is going out now; the progress bar shows how far."
+            )
+        else:
+            self.message_user(
+                request,
+                f"Nothing was sent again: this issue is already "
+                f"{issue.get_status_display().lower()}.",
+                messages.WARNING,
+            )
+
     def retry_failed_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         issue = self._issue(request, pk)
         self._require_send(request)
         if request.method == "POST":
             count = issue_retry_failed(issue=issue)
-            self.message_user(request, f"{count} failed emails will be tried again.")
+            if count:
+                self.message_user(
+                    request,
+                    f"{count} failed email{pluralize(count)} will be tried again.",
+                )
+            else:
+                self.message_user(
+                    request,
+                    "No failed email to an active subscriber: nothing to retry.",
+                    messages.WARNING,
+                )
         return self._back(issue)
 
     def cancel_view(self, request: HttpRequest, pk: int) -> HttpResponse:

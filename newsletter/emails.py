@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import binascii
 import hashlib
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from email.header import Header
 from email.utils import formatdate
 from functools import lru_cache
@@ -35,6 +36,15 @@ EMAIL_PLACEHOLDER = "__VERDICTS_RECIPIENT__"
 
 def site_domain() -> str:
     return urlsplit(settings.SITE_URL).hostname or "localhost"
+
+
+_TOKEN_SLOT = "00000000-0000-0000-0000-000000000000"
+
+
+def unsubscribe_link_maker() -> Callable[[object], str]:
+    """Unsubscribe links for many tokens at the cost of one `reverse`."""
+    template = settings.SITE_URL + reverse("newsletter:unsubscribe", args=[_TOKEN_SLOT])
+    return lambda token: template.replace(_TOKEN_SLOT, str(token))
 
 
 def message_id_for(*, issue_id: int, subscriber_id: int) -> str:
@@ -97,6 +107,9 @@ class RenderedIssue:
         )
         return html, text
 
+    def with_subject(self, subject: str) -> RenderedIssue:
+        return replace(self, subject=subject, subject_header=_subject_header(subject))
+
 
 def _html_escape(value: str) -> str:
     return (
@@ -117,18 +130,20 @@ def render_issue(issue: Issue) -> RenderedIssue:
     html = inline_css(render_to_string("emails/issue.html", context))
     text = render_to_string("emails/issue.txt", context)
     subject = " ".join(issue.subject.split())
-    if subject.isascii():
-        subject_header = subject
-    else:
-        subject_header = Header(subject, "utf-8").encode(linesep="\r\n")
     return RenderedIssue(
         issue_id=issue.pk,
         subject=subject,
         html=html,
         text=text.replace("\r\n", "\n"),
-        subject_header=subject_header,
+        subject_header=_subject_header(subject),
         from_email=settings.DEFAULT_FROM_EMAIL,
     )
+
+
+def _subject_header(subject: str) -> str:
+    if subject.isascii():
+        return subject
+    return Header(subject, "utf-8").encode(linesep="\r\n")
 
 
 @lru_cache(maxsize=4)

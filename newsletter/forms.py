@@ -4,7 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from newsletter.services import normalise_email
+from newsletter.services.subscribers import normalise_email
 
 
 class SubscribeForm(forms.Form):

@@ -7,6 +7,7 @@ broker, is the record of what was sent, so a lost task or a killed worker
 never loses or doubles more than the rows it had claimed.
 """
 
+import dataclasses
 import datetime
 import uuid
 
@@ -177,6 +178,11 @@ class Issue(models.Model):
         """Editors may change, cancel or send it until it starts going out."""
         return self.status in self.EDITABLE
 
+    @property
+    def has_gone_out(self) -> bool:
+        """Dispatched: it has delivery rows, sent or on their way."""
+        return self.status in (self.Status.SENDING, self.Status.SENT)
+
     def ordered_comparisons(self) -> models.QuerySet[Comparison]:
         return self.comparisons.with_tools().order_by(
             "issuecomparison__position", "issuecomparison__pk"
@@ -211,6 +217,26 @@ class IssueComparison(models.Model):
         return str(self.comparison)
 
 
+@dataclasses.dataclass(frozen=True)
+class DeliveryProgress:
+    """How far an issue has gone out: rows per state, and the settled share."""
+
+    counts: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def settled(self) -> int:
+        """Rows with a final outcome: sent, failed or cancelled."""
+        return self.total - self.counts["pending"] - self.counts["sending"]
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.settled / self.total) if self.total else 100
+
+
 class DeliveryQuerySet(models.QuerySet):
     def unsettled(self) -> "DeliveryQuerySet":
         """Rows still to send or being sent."""
@@ -222,6 +248,18 @@ class DeliveryQuerySet(models.QuerySet):
         """How many rows are in each state, in one query."""
         found = dict(self.order_by().values_list("status").annotate(models.Count("pk")))
         return {status: found.get(status, 0) for status in Delivery.Status.values}
+
+    def progress(self) -> DeliveryProgress:
+        return DeliveryProgress(self.counts())
+
+    def progress_by_issue(self) -> dict[int, DeliveryProgress]:
+        """Each issue's progress, for many issues in one query."""
+        counts: dict[int, dict[str, int]] = {}
+        rows = self.order_by().values_list("issue_id", "status")
+        for issue_id, status, count in rows.annotate(models.Count("pk")):
+            counts.setdefault(issue_id, dict.fromkeys(Delivery.Status.values, 0))
+            counts[issue_id][status] = count
+        return {issue_id: DeliveryProgress(found) for issue_id, found in counts.items()}
 
 
 class Delivery(models.Model):

@@ -10,34 +10,29 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from newsletter import services
+from newsletter.services import deliveries, dispatch, issues, subscribers
 
 
 @shared_task(name="newsletter.send_confirmation")
 def send_confirmation(subscriber_id: int) -> bool:
-    return services.subscriber_send_confirmation(subscriber_id=subscriber_id)
+    return subscribers.subscriber_send_confirmation(subscriber_id=subscriber_id)
 
 
 @shared_task(name="newsletter.assemble_weekly_issue")
 def assemble_weekly_issue() -> int | None:
     """Assemble and schedule the issue of the week that just ended."""
-    issue = services.issue_assemble()
+    issue = issues.issue_assemble()
     return issue.pk if issue else None
 
 
 @shared_task(name="newsletter.dispatch_due_issues")
 def dispatch_due_issues() -> list[int]:
-    return services.issues_dispatch_due()
-
-
-@shared_task(name="newsletter.dispatch_issue")
-def dispatch_issue(issue_id: int) -> bool:
-    return services.issue_dispatch(issue_id=issue_id)
+    return dispatch.issues_dispatch_due()
 
 
 @shared_task(name="newsletter.deliver_chunk")
 def deliver_chunk(issue_id: int, first_id: int, last_id: int) -> dict[str, int]:
-    result = services.delivery_chunk_send(
+    result = deliveries.delivery_chunk_send(
         issue_id=issue_id, first_id=first_id, last_id=last_id
     )
     return result.__dict__
@@ -45,4 +40,4 @@ def deliver_chunk(issue_id: int, first_id: int, last_id: int) -> dict[str, int]:
 
 @shared_task(name="newsletter.reconcile_deliveries")
 def reconcile_deliveries() -> dict[str, int]:
-    return services.deliveries_reconcile()
+    return dispatch.deliveries_reconcile()

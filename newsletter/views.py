@@ -8,7 +8,7 @@ from django.views.decorators.http import require_http_methods
 from newsletter.emails import issue_context
 from newsletter.forms import SubscribeForm
 from newsletter.models import Issue, Subscriber
-from newsletter.services import (
+from newsletter.services.subscribers import (
     ConfirmationError,
     subscriber_confirm,
     subscriber_for_token,
@@ -92,7 +92,9 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     """One click from the email or the mail client (RFC 8058): no session."""
     subscriber = Subscriber.objects.filter(token=token).first()
     if subscriber is None:
-        raise Http404("This unsubscribe link is not valid.")
+        return _private(
+            render(request, "newsletter/unsubscribe_unknown.html", status=404)
+        )
     if request.method == "POST":
         subscriber_unsubscribe(subscriber=subscriber)
         return _private(

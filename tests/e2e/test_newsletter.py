@@ -4,18 +4,9 @@ import re
 
 import pytest
 
-from config.celery import app as celery_app
 from newsletter.models import Subscriber
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def eager(settings):
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = previous
 
 
 @pytest.mark.parametrize("width", [375, 1280])
@@ -24,7 +15,7 @@ def test_a_reader_signs_up_from_a_comparison_page_and_confirms(
     live_server,
     comparison,
     smtp_sink,
-    eager,
+    eager_tasks,
     screenshot_dir,
     width,  # noqa: F811
 ):

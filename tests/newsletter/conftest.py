@@ -13,22 +13,21 @@ from email.message import EmailMessage
 
 import pytest
 
-from config.celery import app as celery_app
 from newsletter.models import Issue, IssueComparison
 from tests.newsletter.factories import IssueFactory
-from tests.newsletter.sink import smtp_server, smtp_sink  # noqa: F401
+from tests.newsletter.sink import (  # noqa: F401
+    hanging_up_server,
+    smtp_server,
+    smtp_sink,
+)
 
 
 @pytest.fixture(autouse=True)
-def eager_tasks(request):
-    """Run tasks in-process unless the test drives a real worker."""
-    if request.node.get_closest_marker("real_worker"):
-        yield
-        return
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = previous
+def eager_unless_real_worker(request):
+    """Run tasks in-process (the suite's `eager_tasks`) unless the test drives
+    a real worker."""
+    if not request.node.get_closest_marker("real_worker"):
+        request.getfixturevalue("eager_tasks")
 
 
 @pytest.fixture(autouse=True)

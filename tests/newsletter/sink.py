@@ -1,7 +1,9 @@
 """A real SMTP server (aiosmtpd) for tests: `smtp_sink` points Django's
-SMTP backend at it and hands over what it received."""
+SMTP backend at it and hands over what it received; `hanging_up_server` is a
+mail server that is down."""
 
 import email
+import os
 import socket
 import threading
 from email import policy
@@ -19,9 +21,12 @@ class SinkHandler:
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
         self.refuse: dict[str, str] = {}
+        self.connections: set[tuple[str, int]] = set()  # client (host, port)
         self.lock = threading.Lock()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        with self.lock:
+            self.connections.add(session.peer)
         if address in self.refuse:
             return self.refuse[address]
         envelope.rcpt_tos.append(address)
@@ -40,11 +45,14 @@ class SinkHandler:
     def clear(self) -> None:
         with self.lock:
             self.messages.clear()
+            self.connections.clear()
 
 
 def free_port() -> int:
-    """A free port in 2525-2540, the range set aside for SMTP sinks."""
-    for port in range(2525, 2541):
+    """A free port in the range set aside for SMTP sinks: SMTP_SINK_PORTS
+    (such as "2560-2570", for runs that share a machine), else 2525-2540."""
+    first, _, last = os.environ.get("SMTP_SINK_PORTS", "2525-2540").partition("-")
+    for port in range(int(first), int(last or first) + 1):
         with socket.socket() as probe:
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
@@ -52,7 +60,7 @@ def free_port() -> int:
             except OSError:
                 continue
             return port
-    missing_service("No free port for an SMTP server in 2525-2540")
+    missing_service(f"No free port for an SMTP server in {first}-{last or first}")
 
 
 @pytest.fixture(scope="session")
@@ -79,3 +87,27 @@ def smtp_sink(smtp_server, settings):
     yield smtp_server
     smtp_server.clear()
     smtp_server.refuse.clear()
+
+
+@pytest.fixture
+def hanging_up_server(settings):
+    """A TCP server that accepts and closes at once, counting connections."""
+    server = socket.create_server(("127.0.0.1", 0))
+    accepted = []
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                return
+            accepted.append(conn)
+            conn.close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = server.getsockname()[1]
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    yield accepted
+    server.close()

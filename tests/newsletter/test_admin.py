@@ -1,9 +1,19 @@
+import csv
+import datetime
+
 import pytest
 from django.contrib.auth.models import Group, User
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from editorial.models import AuditEntry
-from newsletter.models import Delivery, Issue
-from tests.newsletter.factories import SubscriberFactory
+from newsletter.models import Delivery, Issue, Subscriber
+from newsletter.services.dispatch import issue_dispatch
+from tests.newsletter.factories import (
+    IssueComparisonFactory,
+    IssueFactory,
+    SubscriberFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -90,6 +100,19 @@ def test_a_test_send_goes_to_the_editor_only(client, editor, issue, smtp_sink):
     assert not Delivery.objects.exists()
 
 
+def test_a_test_send_to_an_unreachable_server_says_so(
+    client, editor, issue, hanging_up_server
+):
+    client.force_login(editor)
+    response = client.post(
+        f"/admin/newsletter/issue/{issue.pk}/send-test/", follow=True
+    )
+    assert response.status_code == 200
+    assert "The test copy could not be sent" in response.content.decode()
+    assert len(hanging_up_server) == 1
+    assert not Delivery.objects.exists()
+
+
 def test_the_preview_shows_the_email_as_a_subscriber_sees_it(client, editor, issue):
     client.force_login(editor)
     html = client.get(f"/admin/newsletter/issue/{issue.pk}/preview/").content.decode()
@@ -121,12 +144,21 @@ def test_an_editor_can_cancel_a_scheduled_issue(client, editor, issue, committed
 def test_subscribers_can_be_filtered_searched_and_exported(client, editor):
     SubscriberFactory(email="ada@example.com", status="active")
     SubscriberFactory(email="bob@example.com", status="unsubscribed")
+    SubscriberFactory(email="ada.bis@example.com", status="unsubscribed")
+    SubscriberFactory(email="=1+2@example.com", status="pending")
     client.force_login(editor)
-    listing = client.get(
-        "/admin/newsletter/subscriber/?status__exact=active&q=ada"
-    ).content.decode()
-    assert "ada@example.com" in listing and "bob@example.com" not in listing
-    from newsletter.models import Subscriber
+
+    def listed(query: str) -> list[str]:
+        page = client.get(f"/admin/newsletter/subscriber/?{query}").content.decode()
+        return [
+            email
+            for email in ("ada@example.com", "bob@example.com", "ada.bis@example.com")
+            if email in page
+        ]
+
+    assert listed("status__exact=active") == ["ada@example.com"]
+    assert listed("q=ada") == ["ada@example.com", "ada.bis@example.com"]
+    assert listed("status__exact=unsubscribed&q=ada") == ["ada.bis@example.com"]
 
     response = client.post(
         "/admin/newsletter/subscriber/",
@@ -135,10 +167,107 @@ def test_subscribers_can_be_filtered_searched_and_exported(client, editor):
             "_selected_action": list(Subscriber.objects.values_list("pk", flat=True)),
         },
     )
-    csv_text = b"".join(response.streaming_content).decode()
-    lines = csv_text.strip().splitlines()
-    assert lines[0] == "email,status,source,created_at,confirmed_at"
-    assert sorted(line.split(",")[0] for line in lines[1:]) == [
-        "ada@example.com",
-        "bob@example.com",
+    assert response["Content-Type"] == "text/csv"
+    assert "subscribers.csv" in response["Content-Disposition"]
+    rows = list(csv.reader(b"".join(response.streaming_content).decode().splitlines()))
+    assert rows[0] == ["email", "status", "source", "created_at", "confirmed_at"]
+    assert sorted(row[:3] for row in rows[1:]) == [
+        ["'=1+2@example.com", "pending", "form"],
+        ["ada.bis@example.com", "unsubscribed", "form"],
+        ["ada@example.com", "active", "form"],
+        ["bob@example.com", "unsubscribed", "form"],
     ]
+
+
+def test_the_issue_list_shows_each_issues_progress_in_a_fixed_number_of_queries(
+    client, editor, comparison, smtp_sink, committed
+):
+    SubscriberFactory.create_batch(2)
+    client.force_login(editor)
+
+    def sent_issue(week: int) -> Issue:
+        issue = IssueFactory(iso_week=week)
+        IssueComparisonFactory(issue=issue, comparison=comparison)
+        committed(issue_dispatch, issue_id=issue.pk)
+        return issue
+
+    sent_issue(10)
+    with CaptureQueriesContext(connection) as one:
+        client.get("/admin/newsletter/issue/")
+    for week in (11, 12, 13):
+        sent_issue(week)
+    IssueFactory(iso_week=14)  # not sent yet
+    with CaptureQueriesContext(connection) as five:
+        page = client.get("/admin/newsletter/issue/").content.decode()
+    assert len(five) == len(one)
+    assert page.count("2 of 2 settled: 2 sent, 0 pending") == 4
+    assert page.count("Not sent yet") == 1
+
+
+def test_an_issues_state_follows_its_send_time_until_it_goes_out(
+    client, editor, issue, comparison
+):
+    client.force_login(editor)
+    url = f"/admin/newsletter/issue/{issue.pk}/change/"
+    row = issue.issuecomparison_set.get()
+    form = {
+        "subject": "Edited subject",
+        "intro": issue.intro,
+        "send_at_0": "",
+        "send_at_1": "",
+        "issuecomparison_set-TOTAL_FORMS": "1",
+        "issuecomparison_set-INITIAL_FORMS": "1",
+        "issuecomparison_set-MIN_NUM_FORMS": "0",
+        "issuecomparison_set-MAX_NUM_FORMS": "1000",
+        "issuecomparison_set-0-id": row.pk,
+        "issuecomparison_set-0-issue": issue.pk,
+        "issuecomparison_set-0-position": "0",
+        "issuecomparison_set-0-comparison": comparison.pk,
+    }
+    assert client.post(url, form).status_code == 302
+    issue.refresh_from_db()
+    assert (issue.subject, issue.status) == ("Edited subject", "draft")
+    assert "Draft" in client.get(url).content.decode()
+
+    form.update({"send_at_0": "2026-12-01", "send_at_1": "10:00:00"})
+    assert client.post(url, form).status_code == 302
+    issue.refresh_from_db()
+    assert issue.status == "scheduled"
+    assert issue.send_at == datetime.datetime(2026, 12, 1, 10, 0, tzinfo=datetime.UTC)
+
+
+def test_retry_failed_in_the_admin_says_how_many_go_again(
+    client, editor, issue, smtp_sink, committed
+):
+    SubscriberFactory(email="ok@example.com")
+    SubscriberFactory(email="flaky@example.com")
+    smtp_sink.refuse["flaky@example.com"] = "554 5.7.1 Rejected"
+    client.force_login(editor)
+    committed(client.post, f"/admin/newsletter/issue/{issue.pk}/send-now/")
+    change = client.get(f"/admin/newsletter/issue/{issue.pk}/change/").content.decode()
+    assert "2 of 2 settled: 1 sent, 0 pending, 0 sending, 1 failed" in change
+    assert "Retry failed</button>" in change
+    del smtp_sink.refuse["flaky@example.com"]
+    url = f"/admin/newsletter/issue/{issue.pk}/retry-failed/"
+    first = committed(client.post, url, follow=True).content.decode()
+    assert "1 failed email will be tried again." in first
+    change = client.get(f"/admin/newsletter/issue/{issue.pk}/change/").content.decode()
+    assert "2 of 2 settled: 2 sent" in change
+    again = committed(client.post, url, follow=True).content.decode()
+    assert "nothing to retry" in again
+    assert len(smtp_sink.to("flaky@example.com")) == 1
+
+
+def test_an_issue_with_no_comparison_left_is_refused_with_the_reason(
+    client, editor, issue, smtp_sink, committed
+):
+    SubscriberFactory()
+    issue.issuecomparison_set.all().delete()
+    client.force_login(editor)
+    page = committed(
+        client.post, f"/admin/newsletter/issue/{issue.pk}/send-now/", follow=True
+    ).content.decode()
+    assert "This issue has no comparison in it, so it was not sent." in page
+    assert Issue.objects.get().status == "scheduled"
+    assert not Delivery.objects.exists()
+    assert smtp_sink.messages == []

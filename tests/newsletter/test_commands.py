@@ -29,10 +29,11 @@ def test_import_reports_added_duplicates_and_invalid_and_can_run_again(tmp_path)
         "Again,ada@example.com\n"
         "Known,KNOWN@example.com\n"
         "Bad,not an address\n"
+        f"Long,{'a' * 64}@{'b' * 60}.{'c' * 60}.{'d' * 60}.{'e' * 60}.com\n"
     )
     first = run("import_subscribers", str(source))
     assert first.startswith(
-        "Added 2, skipped 2 already on the list, refused 1 invalid."
+        "Added 2, skipped 2 already on the list, refused 2 invalid."
     )
     assert "'not an address'" in first
     assert Subscriber.objects.get(email="Ada@example.com").status == "active"

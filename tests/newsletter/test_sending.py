@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 import time_machine
+from django.core.checks import run_checks
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -9,19 +10,26 @@ from django.utils import timezone
 
 from newsletter.emails import message_id_for
 from newsletter.models import Delivery, Issue, Subscriber
-from newsletter.services import (
+from newsletter.services.deliveries import ChunkResult, delivery_chunk_send
+from newsletter.services.dispatch import (
     deliveries_reconcile,
-    delivery_chunk_send,
     issue_dispatch,
     issue_retry_failed,
     issues_dispatch_due,
-    subscriber_unsubscribe,
 )
+from newsletter.services.subscribers import subscriber_unsubscribe
 from newsletter.tasks import dispatch_due_issues
 from tests.newsletter.conftest import body_text
-from tests.newsletter.factories import SubscriberFactory
+from tests.newsletter.factories import IssueFactory, SubscriberFactory
 
 pytestmark = pytest.mark.django_db
+
+
+def send_one_chunk(issue: Issue) -> ChunkResult:
+    """Run, in this process, one chunk that spans every row of the issue."""
+    ids = Delivery.objects.filter(issue=issue).order_by("pk").values_list("pk")
+    (first,), (last,) = ids.first(), ids.last()
+    return delivery_chunk_send(issue_id=issue.pk, first_id=first, last_id=last)
 
 
 def test_each_subscriber_gets_the_issue_with_its_content_and_headers(
@@ -84,6 +92,19 @@ def test_dispatching_twice_or_beat_firing_twice_sends_nothing_twice(
     assert Delivery.objects.count() == 3
 
 
+def test_beat_skips_a_due_issue_with_no_comparison_and_sends_the_others(
+    issue, smtp_sink, committed
+):
+    SubscriberFactory()
+    empty = IssueFactory(iso_week=46, subject="Nothing in it")
+    for due in (issue, empty):
+        due.send_at = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
+        due.save()
+    assert committed(issues_dispatch_due) == [issue.pk]
+    assert [m["Subject"] for m in smtp_sink.messages] == [issue.subject]
+    assert Issue.objects.get(pk=empty.pk).status == "scheduled"
+
+
 def test_an_issue_is_not_dispatched_before_its_send_time(issue, committed):
     SubscriberFactory()
     issue.send_at = datetime.datetime(2026, 11, 24, 10, 0, tzinfo=datetime.UTC)
@@ -98,8 +119,7 @@ def test_unsubscribing_before_the_claim_stops_the_email(issue, smtp_sink):
     stays, leaves = SubscriberFactory.create_batch(2)
     issue_dispatch(issue_id=issue.pk)  # rows frozen, chunks not run yet
     assert subscriber_unsubscribe(subscriber=leaves) == 1
-    first, last = Delivery.objects.order_by("pk").values_list("pk", flat=True)
-    delivery_chunk_send(issue_id=issue.pk, first_id=first, last_id=last)
+    send_one_chunk(issue)
     assert [m["To"] for m in smtp_sink.messages] == [stays.email]
     assert Delivery.objects.get(subscriber=leaves).status == "cancelled"
     assert Issue.objects.get().status == "sent"
@@ -134,9 +154,10 @@ def test_a_temporary_refusal_is_retried_later_and_a_permanent_one_fails(
     smtp_sink.refuse["busy@example.com"] = "451 4.3.0 Try again later"
     smtp_sink.refuse["gone@example.com"] = "550 5.1.1 No such user"
     issue_dispatch(issue_id=issue.pk)
-    ids = list(Delivery.objects.order_by("pk").values_list("pk", flat=True))
     with time_machine.travel("2026-11-24 10:00 +0000", tick=False):
-        delivery_chunk_send(issue_id=issue.pk, first_id=ids[0], last_id=ids[-1])
+        send_one_chunk(issue)
+    # A refused recipient does not cost the chunk its connection.
+    assert len(smtp_sink.connections) == 1
 
     rows = {
         d.subscriber.email: d for d in Delivery.objects.select_related("subscriber")
@@ -155,11 +176,11 @@ def test_a_temporary_refusal_is_retried_later_and_a_permanent_one_fails(
 
     # Too early: the row waits for its backoff.
     with time_machine.travel("2026-11-24 10:00:30 +0000", tick=False):
-        delivery_chunk_send(issue_id=issue.pk, first_id=ids[0], last_id=ids[-1])
+        send_one_chunk(issue)
     assert smtp_sink.to("busy@example.com") == []
     del smtp_sink.refuse["busy@example.com"]
     with time_machine.travel("2026-11-24 10:01 +0000", tick=False):
-        delivery_chunk_send(issue_id=issue.pk, first_id=ids[0], last_id=ids[-1])
+        send_one_chunk(issue)
     assert len(smtp_sink.to("busy@example.com")) == 1
     assert Issue.objects.get().status == "sent"
 
@@ -171,8 +192,8 @@ def test_repeated_permanent_failures_mark_the_subscriber_bounced(
     reader = SubscriberFactory(email="gone@example.com", bounce_count=1)
     smtp_sink.refuse["gone@example.com"] = "550 5.1.1 No such user"
     issue_dispatch(issue_id=issue.pk)
-    delivery = Delivery.objects.get()
-    delivery_chunk_send(issue_id=issue.pk, first_id=delivery.pk, last_id=delivery.pk)
+    send_one_chunk(issue)
+    assert Delivery.objects.get().status == "failed"
     reader.refresh_from_db()
     assert (reader.status, reader.bounce_count) == ("bounced", 2)
 
@@ -206,20 +227,30 @@ def test_one_click_unsubscribe_needs_no_session_or_token_and_can_repeat(issue):
     assert Delivery.objects.get().status == "cancelled"
 
 
-def test_an_unknown_unsubscribe_token_is_a_404(client):
-    response = client.post(
-        "/newsletter/unsubscribe/00000000-0000-0000-0000-000000000000/"
-    )
-    assert response.status_code == 404
+def test_an_unknown_unsubscribe_token_is_a_404_that_says_so(client):
+    SubscriberFactory()
+    url = "/newsletter/unsubscribe/00000000-0000-0000-0000-000000000000/"
+    for response in (client.get(url), client.post(url)):
+        assert response.status_code == 404
+        assert "This unsubscribe link is not on our list" in response.content.decode()
+    assert Subscriber.objects.get().status == "active"
 
 
 def test_the_archive_lists_sent_issues_only(client, issue, smtp_sink, committed):
     SubscriberFactory()
+    IssueFactory(iso_week=48, subject="Next week, still a draft", status="draft")
     assert client.get(f"/newsletter/issues/{issue.pk}/").status_code == 404
+    before = client.get("/newsletter/issues/").content.decode()
+    assert "No issue has gone out yet." in before
+    assert issue.subject not in before
+
     committed(issue_dispatch, issue_id=issue.pk)
     archive = client.get("/newsletter/issues/").content.decode()
-    assert issue.subject in archive
+    assert f'<a href="/newsletter/issues/{issue.pk}/">{issue.subject}</a>' in archive
+    assert "Next week, still a draft" not in archive
     page = client.get(f"/newsletter/issues/{issue.pk}/").content.decode()
+    assert f"<h1>{issue.subject}</h1>" in page
+    assert "<strong>two</strong> tools" in page
     assert "Claw Code vs Modal GPU Serverless Inference" in page
     assert "75% (3 of 4)" in page
 
@@ -248,11 +279,66 @@ def test_a_row_claimed_too_often_without_an_outcome_is_marked_failed(
     SubscriberFactory()
     issue_dispatch(issue_id=issue.pk)
     Delivery.objects.update(attempts=3)
+    send_one_chunk(issue)
     delivery = Delivery.objects.get()
-    delivery_chunk_send(issue_id=issue.pk, first_id=delivery.pk, last_id=delivery.pk)
-    delivery.refresh_from_db()
     assert (delivery.status, delivery.last_error) == (
         "failed",
         "No outcome after 3 attempts",
     )
     assert smtp_sink.messages == []
+
+
+def test_a_421_that_closes_the_connection_delays_only_that_email(issue, smtp_sink):
+    """smtplib hangs up after a 421; the next reader's email goes out over a
+    new connection."""
+    SubscriberFactory(email="first@example.com")
+    SubscriberFactory(email="busy@example.com")
+    SubscriberFactory(email="next@example.com")
+    smtp_sink.refuse["busy@example.com"] = "421 4.7.0 Too busy, closing"
+    issue_dispatch(issue_id=issue.pk)
+    send_one_chunk(issue)
+    assert sorted(m["To"] for m in smtp_sink.messages) == [
+        "first@example.com",
+        "next@example.com",
+    ]
+    statuses = dict(Delivery.objects.values_list("subscriber__email", "status"))
+    assert statuses == {
+        "first@example.com": "sent",
+        "busy@example.com": "pending",
+        "next@example.com": "sent",
+    }
+    assert len(smtp_sink.connections) == 2
+
+
+def test_an_unreachable_server_is_tried_once_per_chunk_and_every_row_waits(
+    issue, hanging_up_server
+):
+    SubscriberFactory.create_batch(3)
+    issue_dispatch(issue_id=issue.pk)
+    result = send_one_chunk(issue)
+    assert (result.sent, result.retrying, result.failed) == (0, 3, 0)
+    assert len(hanging_up_server) == 1
+    rows = Delivery.objects.all()
+    assert {(row.status, row.attempts) for row in rows} == {("pending", 1)}
+    assert all("SMTPServerDisconnected" in row.last_error for row in rows)
+    assert Issue.objects.get().status == "sending"
+
+
+def test_a_delivered_email_ends_a_run_of_bounces(issue, smtp_sink, settings):
+    settings.NEWSLETTER_BOUNCE_LIMIT = 2
+    reader = SubscriberFactory(email="back@example.com", bounce_count=1)
+    issue_dispatch(issue_id=issue.pk)
+    send_one_chunk(issue)
+    assert Delivery.objects.get().status == "sent"
+    reader.refresh_from_db()
+    assert (reader.status, reader.bounce_count) == ("active", 0)
+
+
+def test_check_deploy_warns_when_the_unsubscribe_link_would_not_be_https(settings):
+    def newsletter_warnings() -> list[str]:
+        found = run_checks(include_deployment_checks=True)
+        return [m.id for m in found if m.id.startswith("newsletter.")]
+
+    assert newsletter_warnings() == []
+    settings.SITE_URL = "http://verdicts.example"
+    assert newsletter_warnings() == ["newsletter.W001"]

@@ -16,11 +16,8 @@ from django.db import connection
 from config.celery import app as celery_app
 from newsletter.emails import message_id_for
 from newsletter.models import Delivery, Issue, Subscriber
-from newsletter.services import (
-    deliveries_reconcile,
-    issue_dispatch,
-    subscriber_unsubscribe,
-)
+from newsletter.services.dispatch import deliveries_reconcile, issue_dispatch
+from newsletter.services.subscribers import subscriber_unsubscribe
 from tests.conftest import missing_service
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -3,7 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from newsletter.services import subscribers_import
+from newsletter.services.subscribers import subscribers_import
 
 
 class Command(BaseCommand):

@@ -3,7 +3,8 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from newsletter.models import Delivery, Issue
-from newsletter.services import issue_assemble, issue_dispatch
+from newsletter.services.dispatch import issue_dispatch
+from newsletter.services.issues import IssueStateError, issue_assemble
 
 
 class Command(BaseCommand):
@@ -31,7 +32,11 @@ class Command(BaseCommand):
                 f"Issue {issue.number} ({issue.week_label}) was cancelled; "
                 "it will not be sent."
             )
-        if issue_dispatch(issue_id=issue.pk):
+        try:
+            dispatched = issue_dispatch(issue_id=issue.pk)
+        except IssueStateError as error:
+            raise CommandError(f"Issue {issue.number}: {error}") from error
+        if dispatched:
             self.stdout.write(
                 f"Issue {issue.number} ({issue.week_label}) is going out."
             )
@@ -47,17 +52,18 @@ class Command(BaseCommand):
     def _wait(self, issue: Issue) -> None:
         width = 40
         while True:
-            counts = Delivery.objects.filter(issue=issue).counts()
-            total = sum(counts.values())
-            settled = counts["sent"] + counts["failed"] + counts["cancelled"]
-            done = width if not total else width * settled // total
+            progress = Delivery.objects.filter(issue=issue).progress()
+            done = (
+                width * progress.settled // progress.total if progress.total else width
+            )
             self.stdout.write(
-                f"\r[{'#' * done}{'.' * (width - done)}] {settled}/{total} "
-                f"sent {counts['sent']} failed {counts['failed']}",
+                f"\r[{'#' * done}{'.' * (width - done)}] "
+                f"{progress.settled}/{progress.total} "
+                f"sent {progress.counts['sent']} failed {progress.counts['failed']}",
                 ending="",
             )
             self.stdout.flush()
-            if settled >= total:
+            if progress.settled >= progress.total:
                 self.stdout.write("")
                 break
             time.sleep(0.5)

@@ -1,0 +1,184 @@
+"""Sending an issue: freeze its audience as delivery rows, queue chunk tasks,
+re-queue what a dead worker left behind, and mark the issue sent when every
+row is settled."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import connection, transaction
+from django.utils import timezone
+
+from editorial.models import Action
+from editorial.services import audit_record
+from newsletter.models import Delivery, Issue, Subscriber
+from newsletter.services.issues import IssueStateError
+
+logger = logging.getLogger(__name__)
+
+_CHUNK_BOUNDS_SQL = """
+SELECT MIN(id), MAX(id) FROM (
+    SELECT id, (ROW_NUMBER() OVER (ORDER BY id) - 1) / %s AS bucket
+    FROM newsletter_delivery
+    WHERE issue_id = %s AND status = 'pending'
+) AS numbered
+GROUP BY bucket
+ORDER BY 1
+"""
+
+
+def _pending_chunks(issue_id: int) -> list[tuple[int, int]]:
+    with connection.cursor() as cursor:
+        cursor.execute(_CHUNK_BOUNDS_SQL, [settings.NEWSLETTER_CHUNK_SIZE, issue_id])
+        return [(first, last) for first, last in cursor.fetchall()]
+
+
+def _enqueue_chunks(issue_id: int) -> int:
+    """Queue one chunk task per few hundred pending rows, after commit."""
+    from newsletter.tasks import deliver_chunk
+
+    chunks = _pending_chunks(issue_id)
+    Issue.objects.filter(pk=issue_id).update(enqueued_at=timezone.now())
+
+    def enqueue() -> None:
+        for first, last in chunks:
+            deliver_chunk.delay(issue_id, first, last)
+
+    transaction.on_commit(enqueue)
+    return len(chunks)
+
+
+_FREEZE_AUDIENCE_SQL = """
+INSERT INTO newsletter_delivery
+    (issue_id, subscriber_id, status, attempts, message_id, last_error)
+SELECT %s, id, 'pending', 0, '', ''
+FROM newsletter_subscriber
+WHERE status = 'active'
+ORDER BY id
+ON CONFLICT (issue_id, subscriber_id) DO NOTHING
+"""
+
+
+def issue_dispatch(*, issue_id: int, by: AbstractBaseUser | None = None) -> bool:
+    """Freeze the audience as delivery rows and queue the chunks.
+
+    Returns False, doing nothing, when the issue was already dispatched or
+    cannot be sent, so a double click or a repeated beat tick sends nothing
+    twice. An issue with no comparison left in it is refused with
+    IssueStateError: an empty email cannot be called back. The send is
+    written to the audit log, by `by` or, without one, by the schedule.
+    """
+    with transaction.atomic():
+        issue = Issue.objects.select_for_update().filter(pk=issue_id).first()
+        if issue is None or not issue.is_editable:
+            return False
+        if not issue.comparisons.exists():
+            raise IssueStateError(
+                "This issue has no comparison in it, so it was not sent. Add "
+                "one, or cancel the issue."
+            )
+        issue.status = Issue.Status.SENDING
+        issue.dispatched_at = timezone.now()
+        issue.save(update_fields=["status", "dispatched_at", "updated_at"])
+        with connection.cursor() as cursor:
+            cursor.execute(_FREEZE_AUDIENCE_SQL, [issue.pk])
+            audience = cursor.rowcount
+        audit_record(
+            action=Action.SENT,
+            actor=by,
+            obj=issue,
+            detail=f"Sending to {audience} subscriber{'s' if audience != 1 else ''}.",
+        )
+        _enqueue_chunks(issue.pk)
+    issue_finish_if_settled(issue_id=issue.pk)
+    return True
+
+
+def issues_dispatch_due(*, now: datetime.datetime | None = None) -> list[int]:
+    now = now or timezone.now()
+    dispatched = []
+    for issue_id in Issue.objects.due(now).values_list("pk", flat=True):
+        try:
+            if issue_dispatch(issue_id=issue_id):
+                dispatched.append(issue_id)
+        except IssueStateError as error:
+            logger.warning("Issue %s is due but not sent: %s", issue_id, error)
+    return dispatched
+
+
+def issue_finish_if_settled(*, issue_id: int) -> bool:
+    """Mark the issue sent once no row is pending or in flight."""
+    if Delivery.objects.filter(issue_id=issue_id).unsettled().exists():
+        return False
+    return bool(
+        Issue.objects.filter(pk=issue_id, status=Issue.Status.SENDING).update(
+            status=Issue.Status.SENT, sent_at=timezone.now()
+        )
+    )
+
+
+def issue_retry_failed(*, issue: Issue) -> int:
+    with transaction.atomic():
+        count = Delivery.objects.filter(
+            issue=issue,
+            status=Delivery.Status.FAILED,
+            subscriber__status=Subscriber.Status.ACTIVE,
+        ).update(
+            status=Delivery.Status.PENDING,
+            attempts=0,
+            next_attempt_at=None,
+            last_error="",
+        )
+        if count:
+            Issue.objects.filter(pk=issue.pk).update(
+                status=Issue.Status.SENDING, sent_at=None
+            )
+            _enqueue_chunks(issue.pk)
+    return count
+
+
+def deliveries_reconcile(*, now: datetime.datetime | None = None) -> dict[str, int]:
+    """Put back rows a dead worker held and re-queue what is still pending."""
+    now = now or timezone.now()
+    stale = now - datetime.timedelta(seconds=settings.NEWSLETTER_CLAIM_TIMEOUT)
+    sending = list(
+        Issue.objects.filter(status=Issue.Status.SENDING).values_list("pk", flat=True)
+    )
+    # Per issue, so the (issue, status) index serves it however many
+    # deliveries past issues left behind.
+    released = sum(
+        Delivery.objects.filter(
+            issue_id=issue_id, status=Delivery.Status.SENDING, claimed_at__lt=stale
+        ).update(status=Delivery.Status.PENDING, claimed_at=None)
+        for issue_id in sending
+    )
+    requeue_before = now - datetime.timedelta(seconds=settings.NEWSLETTER_REQUEUE_AFTER)
+    chunks = 0
+    finished = 0
+    for issue_id in sending:
+        if issue_finish_if_settled(issue_id=issue_id):
+            finished += 1
+            continue
+        with transaction.atomic():
+            issue = (
+                Issue.objects.select_for_update(skip_locked=True)
+                .filter(pk=issue_id, status=Issue.Status.SENDING)
+                .first()
+            )
+            if issue is None:
+                continue
+            due = (
+                Delivery.objects.filter(issue_id=issue_id, status="pending")
+                .exclude(next_attempt_at__gt=now)
+                .exists()
+            )
+            if due and (
+                released
+                or issue.enqueued_at is None
+                or issue.enqueued_at < requeue_before
+            ):
+                chunks += _enqueue_chunks(issue_id)
+    return {"released": released, "chunks": chunks, "finished": finished}
