@@ -28,7 +28,7 @@ from comparisons.services import (
     preview_link_create,
     preview_link_revoke,
 )
-from editorial.admin import EditGuardForm, RevisionAdmin
+from editorial.admin import EditGuardForm, RevisionAdmin, row_id
 from editorial.models import Action
 from editorial.services import audit_record
 from reviewers.panel import scorecard_for
@@ -298,14 +298,19 @@ class ComparisonAdmin(RevisionAdmin):
     def unpublish(self, request: HttpRequest, queryset: QuerySet[Comparison]) -> None:
         count = 0
         for comparison in queryset.select_related("left", "right"):
-            comparison_unpublish(comparison=comparison, by=request.user)
-            count += 1
-        self.message_user(
-            request,
-            f"Unpublished {count} comparison{'s' if count != 1 else ''}; readers "
-            "no longer see them.",
-            messages.SUCCESS,
-        )
+            try:
+                comparison_unpublish(comparison=comparison, by=request.user)
+            except WorkflowRefused as refusal:
+                self._refused(request, refusal)
+            else:
+                count += 1
+        if count:
+            self.message_user(
+                request,
+                f"Unpublished {count} comparison{'s' if count != 1 else ''}; "
+                "readers no longer see them.",
+                messages.SUCCESS,
+            )
 
     def _refused(self, request: HttpRequest, refusal: WorkflowRefused) -> None:
         if refusal.reasons:
@@ -431,7 +436,7 @@ class ComparisonAdmin(RevisionAdmin):
                 )
             case "revoke-link":
                 link = PreviewLink.objects.filter(
-                    comparison=comparison, pk=request.POST.get("link") or 0
+                    comparison=comparison, pk=row_id(request.POST.get("link"))
                 ).first()
                 if link is None:
                     raise WorkflowRefused("That preview link does not exist.")

@@ -316,6 +316,8 @@ def comparison_unpublish(
 ) -> Comparison:
     """Take a comparison off the site; its publication date is kept."""
     _require(by, "comparisons.publish_comparison", "unpublish")
+    if comparison.status != Comparison.Status.PUBLISHED:
+        raise WorkflowRefused(f"{comparison} is not published.")
     comparison.status = Comparison.Status.DRAFT
     comparison.scheduled_at = None
     comparison.expires_at = None

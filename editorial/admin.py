@@ -6,7 +6,7 @@ import reversion
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import quote, unquote
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -227,11 +227,25 @@ class RevisionAdmin(AuditedAdminMixin, VersionAdmin):
         return "You do not have permission to restore revisions of this object."
 
     def restore_revision(self, request: HttpRequest, obj, version: Version) -> str:
-        """Write the revision's values back as a new save; returns a message."""
+        """Write the revision's values back as a new save; returns a message.
+
+        The values are checked as a form would check them first, so a
+        revision naming a tool or persona deleted since, or clashing with
+        another row, is refused with the reason instead of failing.
+        """
         old = instance_at(version)
         for name in self.revision_fields:
             field = obj._meta.get_field(name)
             setattr(obj, field.attname, getattr(old, field.attname))
+        # Stored files were checked when they were uploaded.
+        files = [f.name for f in obj._meta.fields if isinstance(f, models.FileField)]
+        try:
+            obj.full_clean(exclude=files)
+        except ValidationError as error:
+            raise RestoreRefused(
+                "This revision cannot be restored as it is: "
+                + " ".join(_error_messages(error, obj._meta))
+            ) from error
         with transaction.atomic(), reversion.create_revision():
             reversion.set_user(request.user)
             reversion.set_comment(f"Restored the revision of {_when(version)}")
@@ -296,8 +310,8 @@ class RevisionAdmin(AuditedAdminMixin, VersionAdmin):
     def compare_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         obj = self._get_object_or_denied(request, object_id)
         versions = versions_of(obj)
-        older = get_object_or_404(versions, pk=request.GET.get("from") or 0)
-        newer = get_object_or_404(versions, pk=request.GET.get("to") or 0)
+        older = get_object_or_404(versions, pk=row_id(request.GET.get("from")))
+        newer = get_object_or_404(versions, pk=row_id(request.GET.get("to")))
         if older.revision.date_created > newer.revision.date_created:
             older, newer = newer, older
         changes = diff(
@@ -336,7 +350,11 @@ class RevisionAdmin(AuditedAdminMixin, VersionAdmin):
             )
             return HttpResponseRedirect(history_url)
         if request.method == "POST":
-            message = self.restore_revision(request, obj, version)
+            try:
+                message = self.restore_revision(request, obj, version)
+            except RestoreRefused as refusal:
+                self.message_user(request, str(refusal), messages.ERROR)
+                return HttpResponseRedirect(history_url)
             self.message_user(request, message, messages.SUCCESS)
             return HttpResponseRedirect(
                 reverse(
@@ -370,6 +388,28 @@ class RevisionAdmin(AuditedAdminMixin, VersionAdmin):
 
     def recoverlist_view(self, request, extra_context=None):
         raise PermissionDenied
+
+
+class RestoreRefused(Exception):
+    """A revision that cannot come back, with the reason in words."""
+
+
+def _error_messages(error: ValidationError, opts) -> list[str]:
+    """Each problem, named by the field's label as the form shows it."""
+    if not hasattr(error, "error_dict"):
+        return list(error.messages)
+    return [
+        message
+        if name == NON_FIELD_ERRORS
+        else f"{str(opts.get_field(name).verbose_name).capitalize()}: {message}"
+        for name, problems in error.message_dict.items()
+        for message in problems
+    ]
+
+
+def row_id(raw: str | None) -> int:
+    """A row id sent by a form or link; a tampered one finds nothing."""
+    return int(raw) if raw and raw.isascii() and raw.isdigit() else 0
 
 
 def _when(version: Version) -> str:

@@ -1,12 +1,14 @@
 import re
 
 import pytest
+import reversion
 from django.urls import reverse
 from reversion.models import Version
 
 from tests.comparisons.factories import ComparisonFactory
 from tests.editorial.factories import contributor, editor
-from tests.editorial.helpers import change_url, save_form
+from tests.editorial.helpers import save_form
+from tests.reviewers.factories import ReviewFactory
 from tests.tools.factories import ToolFactory
 
 pytestmark = pytest.mark.django_db
@@ -161,7 +163,6 @@ def test_a_draft_comparison_restores_straight_into_the_draft(client, panel):
     draft.refresh_from_db()
     assert draft.standfirst == "One."
     assert draft.draft is None
-    assert change_url(draft)
 
 
 def test_a_verdict_edit_keeps_a_revision_and_a_public_change(client, panel):
@@ -179,3 +180,47 @@ def test_a_verdict_edit_keeps_a_revision_and_a_public_change(client, panel):
     assert version.field_dict["verdict"] == "ship"
     change = review.tool.verdict_changes.get()
     assert (change.from_verdict, change.to_verdict) == ("skip", "ship")
+
+
+def test_a_tampered_comparison_of_revisions_is_a_404(client, comparison):
+    """Revision ids that are not numbers, or not this object's, find nothing."""
+    client.force_login(editor())
+    save_form(client, comparison, standfirst="Changed.")
+    (version,) = versions(comparison)
+    url = reverse("admin:comparisons_comparison_compare", args=[comparison.pk])
+    for query in (
+        {"from": "abc", "to": version.pk},
+        {"from": version.pk, "to": "1 OR 1=1"},
+        {"from": version.pk},
+        {"from": version.pk, "to": version.pk + 1000},
+    ):
+        assert client.get(url, query).status_code == 404
+
+
+def test_restoring_a_verdict_on_a_deleted_tool_is_refused_with_the_reason(
+    client, panel
+):
+    """A verdict moved to another tool, whose first tool was then deleted,
+    cannot go back to it: the editor is told why and nothing changes."""
+    gone = ToolFactory(name="Gone Tool")
+    persona = panel["personas"][0]
+    review = ReviewFactory(reviewer=persona, tool=gone, verdict="ship")
+    with reversion.create_revision():
+        review.save()
+    moved_to = ToolFactory(name="Kept Tool")
+    review.tool = moved_to
+    with reversion.create_revision():
+        review.save()
+    gone.delete()
+    oldest = versions(review)[-1]
+    client.force_login(editor())
+    url = reverse("admin:reviewers_review_restore", args=[review.pk, oldest.pk])
+
+    response = client.post(url, follow=True)
+
+    assert response.status_code == 200
+    assert "This revision cannot be restored as it is" in response.text
+    assert "Tool: tool instance with id" in response.text
+    assert "is not a valid choice" in response.text
+    review.refresh_from_db()
+    assert review.tool == moved_to

@@ -183,3 +183,13 @@ def test_a_contributor_cannot_use_the_bulk_publish_action(client, draft):
     draft.refresh_from_db()
     assert draft.status_label == "Draft"
     assert not AuditEntry.objects.filter(action="published").exists()
+
+
+def test_unpublishing_a_draft_is_refused_with_the_reason(client, draft):
+    """Nothing to take down: the editor is told so and no entry is logged."""
+    client.force_login(editor())
+    response = client.post(workflow_url(draft, "unpublish"), follow=True)
+    assert "Claw Code vs Modal GPU Serverless Inference is not published." in (
+        " ".join(messages_of(response))
+    )
+    assert not AuditEntry.objects.filter(action="unpublished").exists()
