@@ -3,9 +3,12 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+import reversion
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import models
 from reversion.models import Version
+
+from editorial.models import Action, AuditEntry
 
 
 @dataclass(frozen=True)
@@ -39,13 +42,23 @@ def person_name(user: AbstractBaseUser | None) -> str:
 
 
 def last_save(obj: models.Model) -> LastSave:
-    """Who saved the object last and when, from its newest revision."""
-    version = versions_of(obj).first()
-    if version is None:
-        return LastSave(who="someone", when=getattr(obj, "updated_at", None))
-    return LastSave(
-        who=person_name(version.revision.user), when=version.revision.date_created
+    """Who saved the object last and when: from its newest revision, or for
+    a model without revisions (a category) from the audit log."""
+    if reversion.is_registered(type(obj)):
+        version = versions_of(obj).first()
+        if version is not None:
+            return LastSave(
+                who=person_name(version.revision.user),
+                when=version.revision.date_created,
+            )
+    entry = (
+        AuditEntry.objects.for_object(obj)
+        .filter(action__in=[Action.CREATED, Action.EDITED, Action.RESTORED])
+        .first()
     )
+    if entry is not None:
+        return LastSave(who=entry.actor_name, when=entry.at)
+    return LastSave(who="someone", when=getattr(obj, "updated_at", None))
 
 
 def instance_at(version: Version) -> models.Model:
