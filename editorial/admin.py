@@ -23,7 +23,7 @@ from editorial.revisions import (
     display_value,
     instance_at,
     last_save,
-    person_name,
+    revision_author,
     versions_of,
 )
 from editorial.services import audit_record
@@ -280,7 +280,7 @@ class RevisionAdmin(AuditedAdminMixin, VersionAdmin):
         rows = [
             {
                 "version": version,
-                "who": person_name(version.revision.user),
+                "who": revision_author(version.revision),
                 "when": version.revision.date_created,
                 "comment": version.revision.get_comment(),
                 "restore_url": reverse(
@@ -326,8 +326,8 @@ class RevisionAdmin(AuditedAdminMixin, VersionAdmin):
             "subtitle": None,
             "older": older,
             "newer": newer,
-            "older_who": person_name(older.revision.user),
-            "newer_who": person_name(newer.revision.user),
+            "older_who": revision_author(older.revision),
+            "newer_who": revision_author(newer.revision),
             "changes": changes,
             "changed_count": sum(change.changed for change in changes),
         }
@@ -369,7 +369,7 @@ class RevisionAdmin(AuditedAdminMixin, VersionAdmin):
             "title": "Restore this revision?",
             "subtitle": None,
             "version": version,
-            "who": person_name(version.revision.user),
+            "who": revision_author(version.revision),
             "values": self.revision_values(instance_at(version)),
             "note": self.restore_confirm_note,
             "history_url": history_url,

@@ -6,7 +6,7 @@ from datetime import datetime
 import reversion
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import models
-from reversion.models import Version
+from reversion.models import Revision, Version
 
 from editorial.models import Action, AuditEntry
 
@@ -35,10 +35,22 @@ def versions_of(obj: models.Model):
     )
 
 
+#: The note on a revision kept for a save made outside the admin and the
+#: workflow services (a script, the shell).
+OUTSIDE_THE_ADMIN = "Saved outside the admin"
+
+
 def person_name(user: AbstractBaseUser | None) -> str:
     if user is None:
         return "the scheduler"
     return user.get_full_name() or user.get_username()
+
+
+def revision_author(revision: Revision) -> str:
+    """Who made a revision: a person, the scheduler, or a script."""
+    if revision.user is None and revision.comment == OUTSIDE_THE_ADMIN:
+        return "a script"
+    return person_name(revision.user)
 
 
 def last_save(obj: models.Model) -> LastSave:
@@ -48,7 +60,7 @@ def last_save(obj: models.Model) -> LastSave:
         version = versions_of(obj).first()
         if version is not None:
             return LastSave(
-                who=person_name(version.revision.user),
+                who=revision_author(version.revision),
                 when=version.revision.date_created,
             )
     entry = (

@@ -5,6 +5,7 @@ import reversion
 from django.urls import reverse
 from reversion.models import Version
 
+from editorial.revisions import OUTSIDE_THE_ADMIN
 from tests.comparisons.factories import ComparisonFactory
 from tests.editorial.factories import contributor, editor
 from tests.editorial.helpers import save_form
@@ -15,7 +16,30 @@ pytestmark = pytest.mark.django_db
 
 
 def versions(obj):
-    return list(Version.objects.get_for_object(obj).select_related("revision__user"))
+    """Revisions kept by the admin and the workflow, newest first (the
+    factory that made the object kept one of its own, left out here)."""
+    return list(
+        Version.objects.get_for_object(obj)
+        .exclude(revision__comment=OUTSIDE_THE_ADMIN)
+        .select_related("revision__user")
+    )
+
+
+def test_a_save_outside_the_admin_keeps_a_revision_too(client, panel):
+    """A verdict changed by a script is in the history, marked as such."""
+    review = panel["personas"][1].reviews.get(tool=panel["left"])
+    review.verdict = "ship"
+    review.save()
+    kept = list(Version.objects.get_for_object(review))
+    assert len(kept) == 2
+    assert kept[0].field_dict["verdict"] == "ship"
+    assert kept[1].field_dict["verdict"] == "skip"
+    assert kept[0].revision.user is None
+    client.force_login(editor())
+    history = client.get(reverse("admin:reviewers_review_history", args=[review.pk]))
+    assert history.text.count(f"<td>{OUTSIDE_THE_ADMIN}</td>") == 2
+    assert history.text.count("<td>a script</td>") == 2
+    assert "the scheduler" not in history.text
 
 
 def test_every_admin_save_keeps_a_revision_with_author_and_time(client, comparison):
