@@ -139,9 +139,22 @@ def comparison_save_edit(
     edited = {name: getattr(comparison, name) for name in DRAFT_FIELDS}
     stored = (
         Comparison.objects.filter(pk=comparison.pk)
-        .values(*DRAFT_FIELDS, "draft", "left_id", "right_id")
+        .values(*DRAFT_FIELDS, "draft", "left_id", "right_id", "published_at")
         .first()
     )
+    # The pair is the page's address, so it is not draftable: once readers
+    # have had the page, changing it would break every link to it.
+    if (
+        stored is not None
+        and stored["published_at"] is not None
+        and (stored["left_id"], stored["right_id"])
+        != (comparison.left_id, comparison.right_id)
+    ):
+        raise WorkflowRefused(
+            "The two tools of a comparison that has been published cannot "
+            "change: its address is made from them. Write a new comparison "
+            "instead."
+        )
     if comparison.takes_drafts and stored is not None:
         live = {name: stored[name] for name in DRAFT_FIELDS}
         comparison.draft = None if edited == live else edited
