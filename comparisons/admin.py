@@ -1,4 +1,3 @@
-from datetime import datetime
 from typing import Any
 
 from django.contrib import admin, messages
@@ -13,6 +12,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from reversion.models import Version
 
+from comparisons.forms import ScheduleForm
 from comparisons.models import DRAFT_FIELDS, Comparison, PreviewLink
 from comparisons.services import (
     WorkflowRefused,
@@ -404,20 +404,14 @@ class ComparisonAdmin(RevisionAdmin):
                 comparison_publish(comparison=comparison, by=user)
                 return "Published: readers see it now."
             case "schedule":
-                publish_at = _parse_local(request.POST.get("publish_at", ""))
-                if publish_at is None:
-                    raise WorkflowRefused(
-                        "Enter the publication time as a date and a time."
-                    )
-                raw_expiry = request.POST.get("expires_at", "").strip()
-                expires_at = _parse_local(raw_expiry) if raw_expiry else None
-                if raw_expiry and expires_at is None:
-                    raise WorkflowRefused("Enter the expiry as a date and a time.")
+                form = ScheduleForm(request.POST)
+                if not form.is_valid():
+                    raise WorkflowRefused(" ".join(form.problems))
                 comparison_schedule(
                     comparison=comparison,
                     by=user,
-                    publish_at=publish_at,
-                    expires_at=expires_at,
+                    publish_at=form.cleaned_data["publish_at"],
+                    expires_at=form.cleaned_data["expires_at"],
                 )
                 return f"Scheduled: {comparison.status_label}."
             case "unschedule":
@@ -443,17 +437,6 @@ class ComparisonAdmin(RevisionAdmin):
                 preview_link_revoke(link=link, by=user)
                 return "Preview link revoked: it now leads to “not found”."
         raise WorkflowRefused(f"Unknown step “{step}”.")
-
-
-def _parse_local(value: str) -> datetime | None:
-    """A datetime-local value, read in the site's time zone."""
-    try:
-        moment = datetime.fromisoformat(value.strip())
-    except ValueError:
-        return None
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)
-    return moment
 
 
 def _content_type_id() -> int:
