@@ -28,7 +28,13 @@ from comparisons.services import (
     preview_link_create,
     preview_link_revoke,
 )
-from editorial.admin import EditGuardForm, RevisionAdmin, row_id
+from editorial.admin import (
+    EditGuardForm,
+    RevisionAdmin,
+    audit_log_url,
+    changed_fields_detail,
+    row_id,
+)
 from editorial.models import Action
 from editorial.services import audit_record
 from reviewers.panel import scorecard_for
@@ -222,12 +228,7 @@ class ComparisonAdmin(RevisionAdmin):
                 "it back to review, so an editor sees it before it goes out.",
                 messages.WARNING,
             )
-        changed = [
-            str(form.fields[name].label or name)
-            for name in form.changed_data
-            if name != "edit_token"
-        ]
-        detail = ("Changed " + ", ".join(changed)) if changed else ""
+        detail = changed_fields_detail(form)
         if obj.takes_drafts and obj.has_draft:
             detail = f"{detail} (unpublished changes)".strip()
         audit_record(
@@ -363,10 +364,7 @@ class ComparisonAdmin(RevisionAdmin):
                         for link in links
                     ],
                     "now_local": timezone.localtime(),
-                    "audit_url": reverse("admin:editorial_auditentry_changelist")
-                    + "?content_type__id__exact="
-                    + str(_content_type_id())
-                    + f"&object_id={comparison.pk}",
+                    "audit_url": audit_log_url(comparison),
                 }
             )
         return super().change_view(request, object_id, form_url, context)
@@ -437,9 +435,3 @@ class ComparisonAdmin(RevisionAdmin):
                 preview_link_revoke(link=link, by=user)
                 return "Preview link revoked: it now leads to “not found”."
         raise WorkflowRefused(f"Unknown step “{step}”.")
-
-
-def _content_type_id() -> int:
-    from django.contrib.contenttypes.models import ContentType
-
-    return ContentType.objects.get_for_model(Comparison).pk

@@ -253,12 +253,19 @@ class Comparison(models.Model):
     def in_review(self) -> bool:
         return self.review_requested_at is not None
 
-    def with_draft(self) -> "Comparison":
-        """A copy showing the pending changes, as they would be published."""
-        preview = copy.copy(self)
+    def apply_draft(self) -> None:
+        """Put the pending changes into the row's text (not saved)."""
         for field, value in (self.draft or {}).items():
             if field in DRAFT_FIELDS:
-                setattr(preview, field, value)
+                setattr(self, field, value)
+        self.draft = None
+
+    def with_draft(self) -> "Comparison":
+        """A copy showing the pending changes, as they would be published;
+        it still knows it has them, so its status label stays true."""
+        preview = copy.copy(self)
+        preview.apply_draft()
+        preview.draft = self.draft
         return preview
 
     @property

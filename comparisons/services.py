@@ -7,6 +7,8 @@ an editor can act on.
 """
 
 import logging
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -16,7 +18,12 @@ from django.db import transaction
 from django.utils import timezone
 from reversion.models import Version
 
-from comparisons.models import DRAFT_FIELDS, Comparison, PreviewLink
+from comparisons.models import (
+    DRAFT_FIELDS,
+    Comparison,
+    ComparisonQuerySet,
+    PreviewLink,
+)
 from editorial.models import Action
 from editorial.services import audit_record
 from reviewers.panel import scorecard_for
@@ -222,13 +229,6 @@ def comparison_submit(*, comparison: Comparison, by: User) -> Comparison:
     return comparison
 
 
-def _apply_draft(comparison: Comparison) -> None:
-    for name, value in (comparison.draft or {}).items():
-        if name in DRAFT_FIELDS:
-            setattr(comparison, name, value)
-    comparison.draft = None
-
-
 @transaction.atomic
 def comparison_publish(
     *, comparison: Comparison, by: User | None = None, check: bool = True
@@ -248,7 +248,7 @@ def comparison_publish(
             )
     now = timezone.now()
     had_draft = comparison.has_draft
-    _apply_draft(comparison)
+    comparison.apply_draft()
     comparison.status = Comparison.Status.PUBLISHED
     if comparison.published_at is None:
         comparison.published_at = min(comparison.scheduled_at or now, now)
@@ -392,50 +392,57 @@ def comparisons_run_schedule(*, now: datetime | None = None) -> ScheduleRun:
     back: its schedule is cancelled with the reason in the audit log.
     """
     now = now or timezone.now()
-    published = unpublished = held = 0
-    for pk in Comparison.objects.due(now).values_list("pk", flat=True):
-        with transaction.atomic():
-            comparison = (
-                Comparison.objects.select_for_update(skip_locked=True, of=("self",))
-                .due(now)
-                .filter(pk=pk)
-                .first()
-            )
-            if comparison is None:
-                continue
-            result = comparison_publish_check(comparison=comparison)
-            if not result.ok:
-                comparison_unschedule(
-                    comparison=comparison,
-                    by=None,
-                    reason="Not published at the scheduled time: "
-                    + " ".join(result.problems),
-                )
-                held += 1
-                continue
-            comparison_publish(comparison=comparison, by=None, check=False)
-            published += 1
-    for pk in Comparison.objects.expired(now).values_list("pk", flat=True):
-        with transaction.atomic():
-            comparison = (
-                Comparison.objects.select_for_update(skip_locked=True, of=("self",))
-                .expired(now)
-                .filter(pk=pk)
-                .first()
-            )
-            if comparison is None:
-                continue
-            comparison_unpublish(
-                comparison=comparison, by=None, reason="Reached its expiry time"
-            )
-            unpublished += 1
+    done = _one_by_one(lambda rows: rows.due(now), _publish_or_hold)
+    done += _one_by_one(lambda rows: rows.expired(now), _expire)
+    run = ScheduleRun(
+        published=done["published"], unpublished=done["unpublished"], held=done["held"]
+    )
     logger.info(
         "Schedule run: published %d, unpublished %d, held back %d",
-        published,
-        unpublished,
-        held,
+        run.published,
+        run.unpublished,
+        run.held,
     )
-    return ScheduleRun(published=published, unpublished=unpublished, held=held)
+    return run
+
+
+def _one_by_one(
+    pick: Callable[[ComparisonQuerySet], ComparisonQuerySet],
+    act: Callable[[Comparison], str],
+) -> Counter[str]:
+    """Run `act` on each comparison `pick` selects, each in its own
+    transaction with its row locked; a row another run holds, or that no
+    longer matches once locked, is left to that run. Counts the outcomes."""
+    done: Counter[str] = Counter()
+    for pk in pick(Comparison.objects.all()).values_list("pk", flat=True):
+        with transaction.atomic():
+            locked = Comparison.objects.select_for_update(
+                skip_locked=True, of=("self",)
+            )
+            comparison = pick(locked).filter(pk=pk).first()
+            if comparison is not None:
+                done[act(comparison)] += 1
+    return done
+
+
+def _publish_or_hold(comparison: Comparison) -> str:
+    result = comparison_publish_check(comparison=comparison)
+    if not result.ok:
+        comparison_unschedule(
+            comparison=comparison,
+            by=None,
+            reason="Not published at the scheduled time: " + " ".join(result.problems),
+        )
+        return "held"
+    comparison_publish(comparison=comparison, by=None, check=False)
+    return "published"
+
+
+def _expire(comparison: Comparison) -> str:
+    comparison_unpublish(
+        comparison=comparison, by=None, reason="Reached its expiry time"
+    )
+    return "unpublished"
 
 
 @transaction.atomic

@@ -6,6 +6,7 @@ import reversion
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import quote, unquote
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -14,6 +15,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.http import urlencode
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
@@ -135,7 +137,7 @@ class AuditedAdminMixin:
             action=Action.EDITED if change else Action.CREATED,
             actor=request.user,
             obj=obj,
-            detail=_changed_fields(form),
+            detail=changed_fields_detail(form),
         )
 
     def save_formset(self, request, form, formset, change) -> None:
@@ -169,7 +171,8 @@ class AuditedAdminMixin:
             super().delete_queryset(request, queryset)
 
 
-def _changed_fields(form: forms.ModelForm) -> str:
+def changed_fields_detail(form: forms.ModelForm) -> str:
+    """“Changed Standfirst, Bottom line” for the audit entry of a save."""
     changed = [
         str(form.fields[name].label or name)
         for name in form.changed_data
@@ -301,8 +304,7 @@ class RevisionAdmin(AuditedAdminMixin, VersionAdmin):
             "compare_url": reverse(
                 f"admin:{info[0]}_{info[1]}_compare", args=[quote(obj.pk)]
             ),
-            "audit_url": reverse("admin:editorial_auditentry_changelist")
-            + f"?content_type__id__exact={_content_type_id(obj)}&object_id={obj.pk}",
+            "audit_url": audit_log_url(obj),
             **(extra_context or {}),
         }
         return TemplateResponse(request, self.object_history_template, context)
@@ -416,7 +418,12 @@ def _when(version: Version) -> str:
     return date_format(timezone.localtime(version.revision.date_created), "j F Y, H:i")
 
 
-def _content_type_id(obj: models.Model) -> int:
-    from django.contrib.contenttypes.models import ContentType
-
-    return ContentType.objects.get_for_model(obj).pk
+def audit_log_url(obj: models.Model) -> str:
+    """The audit log, filtered to this object's entries."""
+    query = urlencode(
+        {
+            "content_type__id__exact": ContentType.objects.get_for_model(obj).pk,
+            "object_id": obj.pk,
+        }
+    )
+    return f"{reverse('admin:editorial_auditentry_changelist')}?{query}"
