@@ -376,7 +376,9 @@ class ComparisonAdmin(RevisionAdmin):
         if comparison is None:
             raise Http404("No comparison with this id.")
         if not self.has_view_or_change_permission(request, comparison):
-            raise PermissionDenied
+            raise PermissionDenied(
+                "The workflow of a comparison needs the Contributor or Editor role."
+            )
         change_url = reverse(
             "admin:comparisons_comparison_change", args=[quote(comparison.pk)]
         )

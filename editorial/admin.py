@@ -273,7 +273,10 @@ class RevisionAdmin(AuditedAdminMixin, VersionAdmin):
         if obj is None:
             raise Http404(f"No {self.opts.verbose_name} with this id.")
         if not self.has_view_or_change_permission(request, obj):
-            raise PermissionDenied
+            raise PermissionDenied(
+                f"Reading the revisions of a {self.opts.verbose_name} needs a "
+                "role that may see it (Contributor or Editor)."
+            )
         return obj
 
     def history_view(self, request: HttpRequest, object_id: str, extra_context=None):

@@ -81,6 +81,9 @@ def assert_refused_as_not_an_editor(response, verb):
     """A refused role that may open the comparison is told which role it
     needs; one that may not open it gets the 403 page."""
     if response.status_code == 403:
+        assert "The workflow of a comparison needs the Contributor or Editor role." in (
+            response.text
+        )
         return
     assert response.redirect_chain
     assert (
