@@ -3,7 +3,7 @@ from typing import Any
 from django.contrib import admin, messages
 from django.contrib.admin.utils import quote, unquote
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.urls import path, reverse
@@ -13,12 +13,14 @@ from django.utils.safestring import SafeString
 from reversion.models import Version
 
 from comparisons.forms import ScheduleForm
-from comparisons.models import DRAFT_FIELDS, Comparison, PreviewLink
+from comparisons.models import (
+    DRAFT_FIELDS,
+    Comparison,
+    ComparisonQuerySet,
+    PreviewLink,
+)
 from comparisons.services import (
-    WorkflowRefused,
-    can,
     comparison_publish,
-    comparison_publish_check,
     comparison_restore,
     comparison_save_edit,
     comparison_schedule,
@@ -28,6 +30,7 @@ from comparisons.services import (
     preview_link_create,
     preview_link_revoke,
 )
+from comparisons.workflow import WorkflowRefused, can, comparison_publish_check
 from editorial.admin import (
     EditGuardForm,
     RevisionAdmin,
@@ -69,44 +72,11 @@ class StatusFilter(admin.SimpleListFilter):
     parameter_name = "state"
 
     def lookups(self, request, model_admin):
-        return [
-            ("draft", "Draft"),
-            ("review", "In review"),
-            ("scheduled", "Scheduled"),
-            ("live", "Live"),
-            ("changes", "Live with unpublished changes"),
-            ("unpublished", "Unpublished"),
-        ]
+        return Comparison.STATES
 
-    def queryset(self, request, queryset: QuerySet[Comparison]):
-        now = timezone.now()
-        live = queryset.published()
-        not_live = queryset.exclude(pk__in=live.values("pk"))
-        match self.value():
-            case "draft":
-                return not_live.filter(
-                    status=Comparison.Status.DRAFT,
-                    published_at__isnull=True,
-                    scheduled_at__isnull=True,
-                    review_requested_at__isnull=True,
-                )
-            case "review":
-                return queryset.filter(review_requested_at__isnull=False)
-            case "scheduled":
-                return queryset.filter(
-                    Q(scheduled_at__isnull=False)
-                    | Q(status=Comparison.Status.PUBLISHED, published_at__gt=now)
-                )
-            case "live":
-                return live.filter(draft__isnull=True)
-            case "changes":
-                return live.filter(draft__isnull=False)
-            case "unpublished":
-                return not_live.filter(
-                    published_at__lte=now,
-                    scheduled_at__isnull=True,
-                    review_requested_at__isnull=True,
-                )
+    def queryset(self, request, queryset: ComparisonQuerySet):
+        if self.value() in dict(Comparison.STATES):
+            return queryset.in_state(self.value())
         return queryset
 
 

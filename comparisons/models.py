@@ -40,6 +40,38 @@ class ComparisonQuerySet(models.QuerySet):
     def with_tools(self) -> "ComparisonQuerySet":
         return self.select_related("left__category", "right__category")
 
+    def in_state(self, state: str) -> "ComparisonQuerySet":
+        """Those whose status label is this one of Comparison.STATES."""
+        now = timezone.now()
+        live = self.published()
+        not_live = self.exclude(pk__in=live.values("pk"))
+        match state:
+            case "draft":
+                return not_live.filter(
+                    status=Comparison.Status.DRAFT,
+                    published_at__isnull=True,
+                    scheduled_at__isnull=True,
+                    review_requested_at__isnull=True,
+                )
+            case "review":
+                return self.filter(review_requested_at__isnull=False)
+            case "scheduled":
+                return self.filter(
+                    models.Q(scheduled_at__isnull=False)
+                    | models.Q(status=Comparison.Status.PUBLISHED, published_at__gt=now)
+                )
+            case "live":
+                return live.filter(draft__isnull=True)
+            case "changes":
+                return live.filter(draft__isnull=False)
+            case "unpublished":
+                return not_live.filter(
+                    published_at__lte=now,
+                    scheduled_at__isnull=True,
+                    review_requested_at__isnull=True,
+                )
+        raise ValueError(f"Unknown state: {state!r}")
+
 
 class Status(models.TextChoices):
     DRAFT = "draft", "Draft"
@@ -65,6 +97,15 @@ class Comparison(models.Model):
 
     Status = Status
     DRAFT_FIELDS = DRAFT_FIELDS
+    #: The states of `status_label`, as the admin's filter offers them.
+    STATES = [
+        ("draft", "Draft"),
+        ("review", "In review"),
+        ("scheduled", "Scheduled"),
+        ("live", "Live"),
+        ("changes", "Live with unpublished changes"),
+        ("unpublished", "Unpublished"),
+    ]
 
     left = models.ForeignKey(
         Tool,

@@ -1,19 +1,19 @@
 """Writes with side effects on comparisons: the editorial workflow.
 
 Each service checks the person's permission itself (`by=None` means the
-scheduler), keeps a revision of what it saved and writes an audit entry, in
-one transaction. A refusal raises WorkflowRefused with the reason in words
-an editor can act on.
+scheduler) by the rules in workflow.py, keeps a revision of what it saved
+and writes an audit entry, in one transaction. A refusal raises
+WorkflowRefused with the reason in words an editor can act on.
 """
 
 import logging
 from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import reversion
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django.utils import timezone
 from reversion.models import Version
@@ -24,109 +24,28 @@ from comparisons.models import (
     ComparisonQuerySet,
     PreviewLink,
 )
+from comparisons.workflow import (
+    User,
+    WorkflowRefused,
+    can,
+    comparison_publish_check,
+    require,
+)
 from editorial.models import Action
 from editorial.services import audit_record
-from reviewers.panel import scorecard_for
 
 logger = logging.getLogger(__name__)
 
-User = AbstractBaseUser | AnonymousUser
 
-META_DESCRIPTION_LIMIT = 160
-
-
-class WorkflowRefused(Exception):
-    """An editorial action that may not happen, with the reasons why."""
-
-    def __init__(self, message: str, reasons: list[str] | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.reasons = reasons or []
-
-    def __str__(self) -> str:
-        if not self.reasons:
-            return self.message
-        return f"{self.message} {' '.join(self.reasons)}"
-
-
-@dataclass(frozen=True)
-class PublishCheck:
-    """What stops a comparison from being published, and what only warns."""
-
-    problems: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-
-PERMISSION_NEEDS = {
-    "comparisons.submit_comparison": "submitting for review needs the "
-    "Contributor or Editor role",
-    "comparisons.publish_comparison": "publishing, scheduling and "
-    "unpublishing need the Editor role",
-    "comparisons.restore_comparison": "restoring a revision needs the Editor role",
-    "comparisons.change_comparison": "editing comparisons needs the "
-    "Contributor or Editor role",
-    "comparisons.add_comparison": "writing comparisons needs the "
-    "Contributor or Editor role",
-}
-
-
-def can(user: User | None, permission: str) -> bool:
-    """The scheduler (None) may do anything; people need the permission."""
-    if user is None:
-        return True
-    return bool(user.is_active and user.is_staff and user.has_perm(permission))
-
-
-def _require(user: User | None, permission: str, verb: str) -> None:
-    if not can(user, permission):
-        raise WorkflowRefused(f"You cannot {verb}: {PERMISSION_NEEDS[permission]}.")
-
-
-class _Revision:
-    """A reversion revision with its author and comment."""
-
-    def __init__(self, by: User | None, comment: str) -> None:
-        self.by = by
-        self.comment = comment
-        self.context = reversion.create_revision()
-
-    def __enter__(self) -> None:
-        self.context.__enter__()
-        if self.by is not None and self.by.is_authenticated:
-            reversion.set_user(self.by)
-        reversion.set_comment(self.comment)
-
-    def __exit__(self, *exc) -> None:
-        self.context.__exit__(*exc)
-
-
-def comparison_publish_check(*, comparison: Comparison) -> PublishCheck:
-    """Check the comparison as it would be published (with its draft)."""
-    candidate = comparison.with_draft()
-    problems = []
-    if not candidate.standfirst.strip():
-        problems.append("The standfirst is empty.")
-    if not candidate.bottom_line.strip():
-        problems.append("The bottom line is empty.")
-    scorecard = scorecard_for(candidate.tools)
-    if not scorecard.rows:
-        problems.append("There are no active personas on the panel.")
-    problems.extend(f"{gap}." for gap in scorecard.missing)
-    warnings = []
-    if len(candidate.standfirst) > META_DESCRIPTION_LIMIT:
-        warnings.append(
-            f"The standfirst is {len(candidate.standfirst)} characters; search "
-            f"engines show the first {META_DESCRIPTION_LIMIT} as the "
-            "description."
-        )
-    for tool in candidate.tools:
-        if tool.logo and not tool.logo_alt.strip():
-            warnings.append(f"{tool.name}'s logo has no alt text.")
-    return PublishCheck(problems=problems, warnings=warnings)
+@contextmanager
+def _revision(by: User | None, comment: str) -> Iterator[None]:
+    """A reversion revision with its author (none for the scheduler) and a
+    note."""
+    with reversion.create_revision():
+        if by is not None and by.is_authenticated:
+            reversion.set_user(by)
+        reversion.set_comment(comment)
+        yield
 
 
 @transaction.atomic
@@ -140,9 +59,9 @@ def comparison_save_edit(
     readers see no change until the draft is published.
     """
     if created:
-        _require(by, "comparisons.add_comparison", "write comparisons")
+        require(by, "comparisons.add_comparison", "write comparisons")
     else:
-        _require(by, "comparisons.change_comparison", "edit comparisons")
+        require(by, "comparisons.change_comparison", "edit comparisons")
     edited = {name: getattr(comparison, name) for name in DRAFT_FIELDS}
     stored = (
         Comparison.objects.filter(pk=comparison.pk)
@@ -188,7 +107,7 @@ def comparison_save_edit(
         comparison.review_requested_at = timezone.now()
         comparison.review_requested_by = by
         comment += "; schedule cancelled, back in review"
-    with _Revision(by, comment):
+    with _revision(by, comment):
         comparison.save()
     if reopened:
         audit_record(
@@ -213,7 +132,7 @@ def _changed(stored: dict, comparison: Comparison, edited: dict[str, str]) -> bo
 @transaction.atomic
 def comparison_submit(*, comparison: Comparison, by: User) -> Comparison:
     """Ask an editor to review the draft (or the pending changes)."""
-    _require(by, "comparisons.submit_comparison", "submit for review")
+    require(by, "comparisons.submit_comparison", "submit for review")
     if comparison.is_live and not comparison.has_draft:
         raise WorkflowRefused(
             "There is nothing to review: the comparison is live and has no "
@@ -223,7 +142,7 @@ def comparison_submit(*, comparison: Comparison, by: User) -> Comparison:
         raise WorkflowRefused("This comparison is already in review.")
     comparison.review_requested_at = timezone.now()
     comparison.review_requested_by = by
-    with _Revision(by, "Submitted for review"):
+    with _revision(by, "Submitted for review"):
         comparison.save()
     audit_record(action=Action.SUBMITTED, actor=by, obj=comparison)
     return comparison
@@ -239,7 +158,7 @@ def comparison_publish(
     absent. A publication time already chosen is kept; a first publication
     by the schedule is dated at the scheduled time.
     """
-    _require(by, "comparisons.publish_comparison", "publish")
+    require(by, "comparisons.publish_comparison", "publish")
     if check:
         result = comparison_publish_check(comparison=comparison)
         if not result.ok:
@@ -261,7 +180,7 @@ def comparison_publish(
     comparison.review_requested_at = None
     comparison.review_requested_by = None
     how = "by the schedule" if by is None else "now"
-    with _Revision(by, f"Published {how}"):
+    with _revision(by, f"Published {how}"):
         comparison.save()
     audit_record(
         action=Action.PUBLISHED,
@@ -282,7 +201,7 @@ def comparison_schedule(
     expires_at: datetime | None = None,
 ) -> Comparison:
     """Have the scheduler publish the comparison (or its changes) later."""
-    _require(by, "comparisons.publish_comparison", "schedule")
+    require(by, "comparisons.publish_comparison", "schedule")
     now = timezone.now()
     if publish_at <= now:
         raise WorkflowRefused(
@@ -300,7 +219,7 @@ def comparison_schedule(
         raise WorkflowRefused(f"{comparison} cannot be scheduled yet:", result.problems)
     comparison.scheduled_at = publish_at
     comparison.expires_at = expires_at
-    with _Revision(by, "Scheduled"):
+    with _revision(by, "Scheduled"):
         comparison.save()
     detail = f"For {timezone.localtime(publish_at):%Y-%m-%d %H:%M %Z}"
     if expires_at:
@@ -313,11 +232,11 @@ def comparison_schedule(
 def comparison_unschedule(
     *, comparison: Comparison, by: User | None, reason: str = ""
 ) -> Comparison:
-    _require(by, "comparisons.publish_comparison", "cancel a schedule")
+    require(by, "comparisons.publish_comparison", "cancel a schedule")
     if comparison.scheduled_at is None:
         raise WorkflowRefused("This comparison is not scheduled.")
     comparison.scheduled_at = None
-    with _Revision(by, "Schedule cancelled"):
+    with _revision(by, "Schedule cancelled"):
         comparison.save()
     audit_record(action=Action.UNSCHEDULED, actor=by, obj=comparison, detail=reason)
     return comparison
@@ -328,13 +247,13 @@ def comparison_unpublish(
     *, comparison: Comparison, by: User | None = None, reason: str = ""
 ) -> Comparison:
     """Take a comparison off the site; its publication date is kept."""
-    _require(by, "comparisons.publish_comparison", "unpublish")
+    require(by, "comparisons.publish_comparison", "unpublish")
     if comparison.status != Comparison.Status.PUBLISHED:
         raise WorkflowRefused(f"{comparison} is not published.")
     comparison.status = Comparison.Status.DRAFT
     comparison.scheduled_at = None
     comparison.expires_at = None
-    with _Revision(by, "Unpublished" + (f": {reason}" if reason else "")):
+    with _revision(by, "Unpublished" + (f": {reason}" if reason else "")):
         comparison.save()
     audit_record(action=Action.UNPUBLISHED, actor=by, obj=comparison, detail=reason)
     return comparison
@@ -353,7 +272,7 @@ def comparison_restore(
     *, comparison: Comparison, by: User, version: Version
 ) -> Comparison:
     """Bring back a revision's text as a new draft; nothing goes live."""
-    _require(by, "comparisons.restore_comparison", "restore a revision")
+    require(by, "comparisons.restore_comparison", "restore a revision")
     if version.object_id != str(comparison.pk) or version._model is not Comparison:
         raise WorkflowRefused("That revision belongs to another object.")
     content = revision_content(version)
@@ -365,7 +284,7 @@ def comparison_restore(
         for name, value in content.items():
             setattr(comparison, name, value)
         comparison.draft = None
-    with _Revision(by, f"Restored the revision of {when} as a draft"):
+    with _revision(by, f"Restored the revision of {when} as a draft"):
         comparison.save()
     audit_record(
         action=Action.RESTORED,
@@ -449,7 +368,7 @@ def _expire(comparison: Comparison) -> str:
 def preview_link_create(
     *, comparison: Comparison, by: User, lifetime: timedelta | None = None
 ) -> PreviewLink:
-    _require(by, "comparisons.change_comparison", "share a preview")
+    require(by, "comparisons.change_comparison", "share a preview")
     now = timezone.now()
     link = PreviewLink.objects.create(
         comparison=comparison,
@@ -469,7 +388,7 @@ def preview_link_create(
 
 @transaction.atomic
 def preview_link_revoke(*, link: PreviewLink, by: User) -> PreviewLink:
-    _require(by, "comparisons.change_comparison", "revoke a preview link")
+    require(by, "comparisons.change_comparison", "revoke a preview link")
     if link.revoked_at is None:
         link.revoked_at = timezone.now()
         link.save(update_fields=["revoked_at"])

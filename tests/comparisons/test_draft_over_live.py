@@ -1,7 +1,8 @@
 import pytest
 
 from comparisons.models import Comparison
-from comparisons.services import WorkflowRefused, comparison_save_edit
+from comparisons.services import comparison_save_edit
+from comparisons.workflow import WorkflowRefused
 from tests.comparisons.factories import ComparisonFactory
 from tests.editorial.factories import contributor, editor
 from tests.editorial.helpers import change_url, messages_of, save_form, workflow_url
