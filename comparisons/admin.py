@@ -1,3 +1,4 @@
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import admin, messages
@@ -248,18 +249,11 @@ class ComparisonAdmin(RevisionAdmin):
         description="Publish the selected comparisons", permissions=["publish"]
     )
     def publish(self, request: HttpRequest, queryset: QuerySet[Comparison]) -> None:
-        published = 0
-        for comparison in queryset.select_related("left", "right"):
-            try:
-                comparison_publish(comparison=comparison, by=request.user)
-            except WorkflowRefused as refusal:
-                self._refused(request, refusal)
-            else:
-                published += 1
-        if published:
+        done = self._each(request, queryset, comparison_publish)
+        if done:
             self.message_user(
                 request,
-                f"Published {published} comparison{'s' if published != 1 else ''}.",
+                f"Published {done} comparison{'s' if done != 1 else ''}.",
                 messages.SUCCESS,
             )
 
@@ -267,21 +261,33 @@ class ComparisonAdmin(RevisionAdmin):
         description="Unpublish the selected comparisons", permissions=["publish"]
     )
     def unpublish(self, request: HttpRequest, queryset: QuerySet[Comparison]) -> None:
-        count = 0
-        for comparison in queryset.select_related("left", "right"):
-            try:
-                comparison_unpublish(comparison=comparison, by=request.user)
-            except WorkflowRefused as refusal:
-                self._refused(request, refusal)
-            else:
-                count += 1
-        if count:
+        done = self._each(request, queryset, comparison_unpublish)
+        if done:
             self.message_user(
                 request,
-                f"Unpublished {count} comparison{'s' if count != 1 else ''}; "
+                f"Unpublished {done} comparison{'s' if done != 1 else ''}; "
                 "readers no longer see them.",
                 messages.SUCCESS,
             )
+
+    def _each(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[Comparison],
+        service: Callable[..., Comparison],
+    ) -> int:
+        """Run a workflow service on each selected comparison; a refusal is
+        reported with its reasons and the others go ahead. Returns how many
+        went through."""
+        done = 0
+        for comparison in queryset.select_related("left", "right"):
+            try:
+                service(comparison=comparison, by=request.user)
+            except WorkflowRefused as refusal:
+                self._refused(request, refusal)
+            else:
+                done += 1
+        return done
 
     def _refused(self, request: HttpRequest, refusal: WorkflowRefused) -> None:
         if refusal.reasons:

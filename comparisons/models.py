@@ -96,7 +96,6 @@ class Comparison(models.Model):
     """
 
     Status = Status
-    DRAFT_FIELDS = DRAFT_FIELDS
     #: The states of `status_label`, as the admin's filter offers them.
     STATES = [
         ("draft", "Draft"),

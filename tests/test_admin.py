@@ -323,3 +323,19 @@ def test_the_category_list_counts_tools_in_one_query(editor_client):
     page, many = listing()
     assert many == few
     assert re.search(r"Agents \S+ 2 Coding \S+ 1 Search \S+ 1 Voice \S+ 1", page)
+
+
+def test_bulk_unpublish_skips_a_draft_and_says_so(editor_client, comparison):
+    """The live one comes down; the draft in the selection is named as not
+    published, and nothing fails."""
+    draft = ComparisonFactory(draft=True)
+    response = editor_client.post(
+        "/admin/comparisons/comparison/",
+        {"action": "unpublish", "_selected_action": [comparison.pk, draft.pk]},
+        follow=True,
+    )
+    page = text_of(response)
+    assert "Unpublished 1 comparison; readers no longer see them." in page
+    assert f"{draft} is not published." in page
+    comparison.refresh_from_db()
+    assert comparison.status == Comparison.Status.DRAFT
