@@ -3,7 +3,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.editorial.factories import contributor, editor
-from tests.editorial.helpers import change_url, opened_form, save_form
+from tests.editorial.helpers import change_url, opened_form, save_form, tool_form
 from tests.tools.factories import CategoryFactory, ToolFactory
 
 pytestmark = pytest.mark.django_db
@@ -44,17 +44,7 @@ def test_tools_are_guarded_too(client):
     tool = ToolFactory()
     url = reverse("admin:tools_tool_change", args=[tool.pk])
     client.force_login(editor(first_name="Dee", last_name="Desk"))
-    form = client.get(url).context["adminform"].form
-    data = {name: form[name].value() or "" for name in form.fields}
-    data.update(
-        {
-            "logo": "",
-            "reviews-TOTAL_FORMS": "0",
-            "reviews-INITIAL_FORMS": "0",
-            "reviews-MIN_NUM_FORMS": "0",
-            "reviews-MAX_NUM_FORMS": "1000",
-        }
-    )
+    data = tool_form(client, url)
     client.post(url, {**data, "tagline": "First save wins."})
     response = client.post(url, {**data, "tagline": "Second, from a stale form."})
     assert "Dee Desk saved this tool at" in response.text

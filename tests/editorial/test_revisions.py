@@ -8,7 +8,7 @@ from reversion.models import Version
 from editorial.revisions import OUTSIDE_THE_ADMIN
 from tests.comparisons.factories import ComparisonFactory
 from tests.editorial.factories import contributor, editor
-from tests.editorial.helpers import save_form
+from tests.editorial.helpers import save_form, tool_form
 from tests.reviewers.factories import ReviewFactory
 from tests.tools.factories import ToolFactory
 
@@ -129,19 +129,8 @@ def test_a_tool_keeps_revisions_and_can_be_restored(client):
     tool = ToolFactory(tagline="The first tagline")
     client.force_login(editor())
     url = reverse("admin:tools_tool_change", args=[tool.pk])
-    form = client.get(url).context["adminform"].form
-    data = {name: form[name].value() or "" for name in form.fields}
-    data.update(
-        {
-            "reviews-TOTAL_FORMS": "0",
-            "reviews-INITIAL_FORMS": "0",
-            "reviews-MIN_NUM_FORMS": "0",
-            "reviews-MAX_NUM_FORMS": "1000",
-        }
-    )
-    data["logo"] = ""
-    client.post(url, data)
-    client.post(url, {**data, "tagline": "The second tagline", "edit_token": ""})
+    client.post(url, tool_form(client, url))
+    client.post(url, {**tool_form(client, url), "tagline": "The second tagline"})
     tool.refresh_from_db()
     assert tool.tagline == "The second tagline"
     newer, older = versions(tool)
