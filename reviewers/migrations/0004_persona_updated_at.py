@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reviewers', '0003_verdict_changes'),
+        ("reviewers", "0003_verdict_changes"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='reviewer',
-            name='updated_at',
+            model_name="reviewer",
+            name="updated_at",
             field=models.DateTimeField(auto_now=True),
         ),
     ]

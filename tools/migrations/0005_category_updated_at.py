@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tools', '0004_logo_checks_renditions_and_card'),
+        ("tools", "0004_logo_checks_renditions_and_card"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='category',
-            name='updated_at',
+            model_name="category",
+            name="updated_at",
             field=models.DateTimeField(auto_now=True),
         ),
     ]
