@@ -284,6 +284,12 @@ class Comparison(models.Model):
         return bool(self.draft)
 
     @property
+    def has_something_to_publish(self) -> bool:
+        """Not live yet, or live with changes waiting: what review,
+        publishing and scheduling act on."""
+        return not self.is_live or self.has_draft
+
+    @property
     def takes_drafts(self) -> bool:
         """Edits go to `draft` while the comparison is published (live or
         waiting for its publication time); otherwise straight to the row."""

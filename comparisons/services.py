@@ -133,7 +133,7 @@ def _changed(stored: dict, comparison: Comparison, edited: dict[str, str]) -> bo
 def comparison_submit(*, comparison: Comparison, by: User) -> Comparison:
     """Ask an editor to review the draft (or the pending changes)."""
     require(by, "comparisons.submit_comparison", "submit for review")
-    if comparison.is_live and not comparison.has_draft:
+    if not comparison.has_something_to_publish:
         raise WorkflowRefused(
             "There is nothing to review: the comparison is live and has no "
             "unpublished changes."
@@ -209,7 +209,7 @@ def comparison_schedule(
         )
     if expires_at is not None and expires_at <= publish_at:
         raise WorkflowRefused("The expiry must come after the publication time.")
-    if comparison.is_live and not comparison.has_draft:
+    if not comparison.has_something_to_publish:
         raise WorkflowRefused(
             "This comparison is already live and has no unpublished changes "
             "to schedule."
