@@ -8,12 +8,10 @@ WorkflowRefused with the reason in words an editor can act on.
 
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import reversion
 from django.db import transaction
 from django.utils import timezone
 from reversion.models import Version
@@ -32,20 +30,10 @@ from comparisons.workflow import (
     require,
 )
 from editorial.models import Action
+from editorial.revisions import revision_by
 from editorial.services import audit_record
 
 logger = logging.getLogger(__name__)
-
-
-@contextmanager
-def _revision(by: User | None, comment: str) -> Iterator[None]:
-    """A reversion revision with its author (none for the scheduler) and a
-    note."""
-    with reversion.create_revision():
-        if by is not None and by.is_authenticated:
-            reversion.set_user(by)
-        reversion.set_comment(comment)
-        yield
 
 
 @transaction.atomic
@@ -107,7 +95,7 @@ def comparison_save_edit(
         comparison.review_requested_at = timezone.now()
         comparison.review_requested_by = by
         comment += "; schedule cancelled, back in review"
-    with _revision(by, comment):
+    with revision_by(by, comment):
         comparison.save()
     if reopened:
         audit_record(
@@ -142,7 +130,7 @@ def comparison_submit(*, comparison: Comparison, by: User) -> Comparison:
         raise WorkflowRefused("This comparison is already in review.")
     comparison.review_requested_at = timezone.now()
     comparison.review_requested_by = by
-    with _revision(by, "Submitted for review"):
+    with revision_by(by, "Submitted for review"):
         comparison.save()
     audit_record(action=Action.SUBMITTED, actor=by, obj=comparison)
     return comparison
@@ -180,7 +168,7 @@ def comparison_publish(
     comparison.review_requested_at = None
     comparison.review_requested_by = None
     how = "by the schedule" if by is None else "now"
-    with _revision(by, f"Published {how}"):
+    with revision_by(by, f"Published {how}"):
         comparison.save()
     audit_record(
         action=Action.PUBLISHED,
@@ -219,7 +207,7 @@ def comparison_schedule(
         raise WorkflowRefused(f"{comparison} cannot be scheduled yet:", result.problems)
     comparison.scheduled_at = publish_at
     comparison.expires_at = expires_at
-    with _revision(by, "Scheduled"):
+    with revision_by(by, "Scheduled"):
         comparison.save()
     detail = f"For {timezone.localtime(publish_at):%Y-%m-%d %H:%M %Z}"
     if expires_at:
@@ -236,7 +224,7 @@ def comparison_unschedule(
     if comparison.scheduled_at is None:
         raise WorkflowRefused("This comparison is not scheduled.")
     comparison.scheduled_at = None
-    with _revision(by, "Schedule cancelled"):
+    with revision_by(by, "Schedule cancelled"):
         comparison.save()
     audit_record(action=Action.UNSCHEDULED, actor=by, obj=comparison, detail=reason)
     return comparison
@@ -253,7 +241,7 @@ def comparison_unpublish(
     comparison.status = Comparison.Status.DRAFT
     comparison.scheduled_at = None
     comparison.expires_at = None
-    with _revision(by, "Unpublished" + (f": {reason}" if reason else "")):
+    with revision_by(by, "Unpublished" + (f": {reason}" if reason else "")):
         comparison.save()
     audit_record(action=Action.UNPUBLISHED, actor=by, obj=comparison, detail=reason)
     return comparison
@@ -284,7 +272,7 @@ def comparison_restore(
         for name, value in content.items():
             setattr(comparison, name, value)
         comparison.draft = None
-    with _revision(by, f"Restored the revision of {when} as a draft"):
+    with revision_by(by, f"Restored the revision of {when} as a draft"):
         comparison.save()
     audit_record(
         action=Action.RESTORED,

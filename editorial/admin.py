@@ -2,7 +2,6 @@
 
 from typing import Any
 
-import reversion
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import quote, unquote
@@ -26,6 +25,7 @@ from editorial.revisions import (
     instance_at,
     last_save,
     revision_author,
+    revision_by,
     versions_of,
 )
 from editorial.services import audit_record
@@ -249,9 +249,10 @@ class RevisionAdmin(AuditedAdminMixin, VersionAdmin):
                 "This revision cannot be restored as it is: "
                 + " ".join(_error_messages(error, obj._meta))
             ) from error
-        with transaction.atomic(), reversion.create_revision():
-            reversion.set_user(request.user)
-            reversion.set_comment(f"Restored the revision of {_when(version)}")
+        with (
+            transaction.atomic(),
+            revision_by(request.user, f"Restored the revision of {_when(version)}"),
+        ):
             obj.save()
             audit_record(
                 action=Action.RESTORED,

@@ -1,10 +1,12 @@
 """Reading revisions kept by django-reversion: who saved last, and diffs."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
 import reversion
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import models
 from reversion.models import Revision, Version
 
@@ -26,6 +28,19 @@ class FieldChange:
     @property
     def changed(self) -> bool:
         return self.before != self.after
+
+
+@contextmanager
+def revision_by(
+    person: AbstractBaseUser | AnonymousUser | None, note: str
+) -> Iterator[None]:
+    """Keep the saves inside as one revision, with its author (none for the
+    scheduler) and a note."""
+    with reversion.create_revision():
+        if person is not None and person.is_authenticated:
+            reversion.set_user(person)
+        reversion.set_comment(note)
+        yield
 
 
 def versions_of(obj: models.Model):

@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
-from editorial.revisions import OUTSIDE_THE_ADMIN
+from editorial.revisions import OUTSIDE_THE_ADMIN, revision_by
 
 
 @receiver(post_save, dispatch_uid="editorial_revision_on_any_save")
@@ -20,6 +20,5 @@ def keep_a_revision(
 ) -> None:
     if raw or reversion.is_active() or not reversion.is_registered(sender):
         return
-    with reversion.create_revision():
-        reversion.set_comment(OUTSIDE_THE_ADMIN)
+    with revision_by(None, OUTSIDE_THE_ADMIN):
         reversion.add_to_revision(instance)
