@@ -5,6 +5,7 @@ import reversion
 from django.urls import reverse
 from reversion.models import Version
 
+from comparisons.services import comparison_save_edit
 from editorial.revisions import OUTSIDE_THE_ADMIN
 from tests.comparisons.factories import ComparisonFactory
 from tests.editorial.factories import contributor, editor
@@ -237,3 +238,31 @@ def test_restoring_a_verdict_on_a_deleted_tool_is_refused_with_the_reason(
     assert "is not a valid choice" in response.text
     review.refresh_from_db()
     assert review.tool == moved_to
+
+
+def test_a_comparison_revision_naming_a_deleted_tool_restores_its_text(client, panel):
+    """The confirmation names the deleted tool as such; restoring brings the
+    text back and keeps today's pair, since the pair is not restored."""
+    gone = ToolFactory(name="Gone Tool", slug="gone-tool")
+    draft = ComparisonFactory(
+        left=gone, right=panel["right"], draft=True, standfirst="About Gone Tool."
+    )
+    comparison_save_edit(comparison=draft, by=None)
+    draft.left = panel["left"]
+    draft.standfirst = "About Claw Code."
+    comparison_save_edit(comparison=draft, by=None)
+    gone_id = gone.pk
+    gone.delete()
+    oldest = versions(draft)[-1]
+    client.force_login(editor())
+    url = reverse("admin:comparisons_comparison_restore", args=[draft.pk, oldest.pk])
+
+    confirm = client.get(url)
+    assert confirm.status_code == 200
+    assert f"(deleted, id {gone_id})" in confirm.text
+    response = client.post(url, follow=True)
+
+    assert response.status_code == 200
+    draft.refresh_from_db()
+    assert draft.standfirst == "About Gone Tool."
+    assert draft.left == panel["left"]
