@@ -33,12 +33,12 @@ from comparisons.services import (
 )
 from comparisons.workflow import WorkflowRefused, can, comparison_publish_check
 from editorial.admin import (
-    EditGuardForm,
     RevisionAdmin,
     audit_log_url,
     changed_fields_detail,
     row_id,
 )
+from editorial.forms import EditGuardForm
 from editorial.models import Action
 from editorial.services import audit_record
 from reviewers.panel import scorecard_for
