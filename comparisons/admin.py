@@ -1,10 +1,10 @@
-from datetime import datetime
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import quote, unquote
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.urls import path, reverse
@@ -13,12 +13,15 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from reversion.models import Version
 
-from comparisons.models import DRAFT_FIELDS, Comparison, PreviewLink
+from comparisons.forms import ScheduleForm
+from comparisons.models import (
+    DRAFT_FIELDS,
+    Comparison,
+    ComparisonQuerySet,
+    PreviewLink,
+)
 from comparisons.services import (
-    WorkflowRefused,
-    can,
     comparison_publish,
-    comparison_publish_check,
     comparison_restore,
     comparison_save_edit,
     comparison_schedule,
@@ -28,7 +31,14 @@ from comparisons.services import (
     preview_link_create,
     preview_link_revoke,
 )
-from editorial.admin import EditGuardForm, RevisionAdmin
+from comparisons.workflow import WorkflowRefused, can, comparison_publish_check
+from editorial.admin import (
+    RevisionAdmin,
+    audit_log_url,
+    changed_fields_detail,
+    row_id,
+)
+from editorial.forms import EditGuardForm
 from editorial.models import Action
 from editorial.services import audit_record
 from reviewers.panel import scorecard_for
@@ -63,44 +73,11 @@ class StatusFilter(admin.SimpleListFilter):
     parameter_name = "state"
 
     def lookups(self, request, model_admin):
-        return [
-            ("draft", "Draft"),
-            ("review", "In review"),
-            ("scheduled", "Scheduled"),
-            ("live", "Live"),
-            ("changes", "Live with unpublished changes"),
-            ("unpublished", "Unpublished"),
-        ]
+        return Comparison.STATES
 
-    def queryset(self, request, queryset: QuerySet[Comparison]):
-        now = timezone.now()
-        live = queryset.published()
-        not_live = queryset.exclude(pk__in=live.values("pk"))
-        match self.value():
-            case "draft":
-                return not_live.filter(
-                    status=Comparison.Status.DRAFT,
-                    published_at__isnull=True,
-                    scheduled_at__isnull=True,
-                    review_requested_at__isnull=True,
-                )
-            case "review":
-                return queryset.filter(review_requested_at__isnull=False)
-            case "scheduled":
-                return queryset.filter(
-                    Q(scheduled_at__isnull=False)
-                    | Q(status=Comparison.Status.PUBLISHED, published_at__gt=now)
-                )
-            case "live":
-                return live.filter(draft__isnull=True)
-            case "changes":
-                return live.filter(draft__isnull=False)
-            case "unpublished":
-                return not_live.filter(
-                    published_at__lte=now,
-                    scheduled_at__isnull=True,
-                    review_requested_at__isnull=True,
-                )
+    def queryset(self, request, queryset: ComparisonQuerySet):
+        if self.value() in dict(Comparison.STATES):
+            return queryset.in_state(self.value())
         return queryset
 
 
@@ -222,12 +199,7 @@ class ComparisonAdmin(RevisionAdmin):
                 "it back to review, so an editor sees it before it goes out.",
                 messages.WARNING,
             )
-        changed = [
-            str(form.fields[name].label or name)
-            for name in form.changed_data
-            if name != "edit_token"
-        ]
-        detail = ("Changed " + ", ".join(changed)) if changed else ""
+        detail = changed_fields_detail(form)
         if obj.takes_drafts and obj.has_draft:
             detail = f"{detail} (unpublished changes)".strip()
         audit_record(
@@ -277,18 +249,11 @@ class ComparisonAdmin(RevisionAdmin):
         description="Publish the selected comparisons", permissions=["publish"]
     )
     def publish(self, request: HttpRequest, queryset: QuerySet[Comparison]) -> None:
-        published = 0
-        for comparison in queryset.select_related("left", "right"):
-            try:
-                comparison_publish(comparison=comparison, by=request.user)
-            except WorkflowRefused as refusal:
-                self._refused(request, refusal)
-            else:
-                published += 1
-        if published:
+        done = self._each(request, queryset, comparison_publish)
+        if done:
             self.message_user(
                 request,
-                f"Published {published} comparison{'s' if published != 1 else ''}.",
+                f"Published {done} comparison{'s' if done != 1 else ''}.",
                 messages.SUCCESS,
             )
 
@@ -296,16 +261,33 @@ class ComparisonAdmin(RevisionAdmin):
         description="Unpublish the selected comparisons", permissions=["publish"]
     )
     def unpublish(self, request: HttpRequest, queryset: QuerySet[Comparison]) -> None:
-        count = 0
+        done = self._each(request, queryset, comparison_unpublish)
+        if done:
+            self.message_user(
+                request,
+                f"Unpublished {done} comparison{'s' if done != 1 else ''}; "
+                "readers no longer see them.",
+                messages.SUCCESS,
+            )
+
+    def _each(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[Comparison],
+        service: Callable[..., Comparison],
+    ) -> int:
+        """Run a workflow service on each selected comparison; a refusal is
+        reported with its reasons and the others go ahead. Returns how many
+        went through."""
+        done = 0
         for comparison in queryset.select_related("left", "right"):
-            comparison_unpublish(comparison=comparison, by=request.user)
-            count += 1
-        self.message_user(
-            request,
-            f"Unpublished {count} comparison{'s' if count != 1 else ''}; readers "
-            "no longer see them.",
-            messages.SUCCESS,
-        )
+            try:
+                service(comparison=comparison, by=request.user)
+            except WorkflowRefused as refusal:
+                self._refused(request, refusal)
+            else:
+                done += 1
+        return done
 
     def _refused(self, request: HttpRequest, refusal: WorkflowRefused) -> None:
         if refusal.reasons:
@@ -358,10 +340,7 @@ class ComparisonAdmin(RevisionAdmin):
                         for link in links
                     ],
                     "now_local": timezone.localtime(),
-                    "audit_url": reverse("admin:editorial_auditentry_changelist")
-                    + "?content_type__id__exact="
-                    + str(_content_type_id())
-                    + f"&object_id={comparison.pk}",
+                    "audit_url": audit_log_url(comparison),
                 }
             )
         return super().change_view(request, object_id, form_url, context)
@@ -373,7 +352,9 @@ class ComparisonAdmin(RevisionAdmin):
         if comparison is None:
             raise Http404("No comparison with this id.")
         if not self.has_view_or_change_permission(request, comparison):
-            raise PermissionDenied
+            raise PermissionDenied(
+                "The workflow of a comparison needs the Contributor or Editor role."
+            )
         change_url = reverse(
             "admin:comparisons_comparison_change", args=[quote(comparison.pk)]
         )
@@ -399,20 +380,14 @@ class ComparisonAdmin(RevisionAdmin):
                 comparison_publish(comparison=comparison, by=user)
                 return "Published: readers see it now."
             case "schedule":
-                publish_at = _parse_local(request.POST.get("publish_at", ""))
-                if publish_at is None:
-                    raise WorkflowRefused(
-                        "Enter the publication time as a date and a time."
-                    )
-                raw_expiry = request.POST.get("expires_at", "").strip()
-                expires_at = _parse_local(raw_expiry) if raw_expiry else None
-                if raw_expiry and expires_at is None:
-                    raise WorkflowRefused("Enter the expiry as a date and a time.")
+                form = ScheduleForm(request.POST)
+                if not form.is_valid():
+                    raise WorkflowRefused(" ".join(form.problems))
                 comparison_schedule(
                     comparison=comparison,
                     by=user,
-                    publish_at=publish_at,
-                    expires_at=expires_at,
+                    publish_at=form.cleaned_data["publish_at"],
+                    expires_at=form.cleaned_data["expires_at"],
                 )
                 return f"Scheduled: {comparison.status_label}."
             case "unschedule":
@@ -431,27 +406,10 @@ class ComparisonAdmin(RevisionAdmin):
                 )
             case "revoke-link":
                 link = PreviewLink.objects.filter(
-                    comparison=comparison, pk=request.POST.get("link") or 0
+                    comparison=comparison, pk=row_id(request.POST.get("link"))
                 ).first()
                 if link is None:
                     raise WorkflowRefused("That preview link does not exist.")
                 preview_link_revoke(link=link, by=user)
                 return "Preview link revoked: it now leads to “not found”."
         raise WorkflowRefused(f"Unknown step “{step}”.")
-
-
-def _parse_local(value: str) -> datetime | None:
-    """A datetime-local value, read in the site's time zone."""
-    try:
-        moment = datetime.fromisoformat(value.strip())
-    except ValueError:
-        return None
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)
-    return moment
-
-
-def _content_type_id() -> int:
-    from django.contrib.contenttypes.models import ContentType
-
-    return ContentType.objects.get_for_model(Comparison).pk

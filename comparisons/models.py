@@ -40,6 +40,38 @@ class ComparisonQuerySet(models.QuerySet):
     def with_tools(self) -> "ComparisonQuerySet":
         return self.select_related("left__category", "right__category")
 
+    def in_state(self, state: str) -> "ComparisonQuerySet":
+        """Those whose status label is this one of Comparison.STATES."""
+        now = timezone.now()
+        live = self.published()
+        not_live = self.exclude(pk__in=live.values("pk"))
+        match state:
+            case "draft":
+                return not_live.filter(
+                    status=Comparison.Status.DRAFT,
+                    published_at__isnull=True,
+                    scheduled_at__isnull=True,
+                    review_requested_at__isnull=True,
+                )
+            case "review":
+                return self.filter(review_requested_at__isnull=False)
+            case "scheduled":
+                return self.filter(
+                    models.Q(scheduled_at__isnull=False)
+                    | models.Q(status=Comparison.Status.PUBLISHED, published_at__gt=now)
+                )
+            case "live":
+                return live.filter(draft__isnull=True)
+            case "changes":
+                return live.filter(draft__isnull=False)
+            case "unpublished":
+                return not_live.filter(
+                    published_at__lte=now,
+                    scheduled_at__isnull=True,
+                    review_requested_at__isnull=True,
+                )
+        raise ValueError(f"Unknown state: {state!r}")
+
 
 class Status(models.TextChoices):
     DRAFT = "draft", "Draft"
@@ -64,7 +96,15 @@ class Comparison(models.Model):
     """
 
     Status = Status
-    DRAFT_FIELDS = DRAFT_FIELDS
+    #: The states of `status_label`, as the admin's filter offers them.
+    STATES = [
+        ("draft", "Draft"),
+        ("review", "In review"),
+        ("scheduled", "Scheduled"),
+        ("live", "Live"),
+        ("changes", "Live with unpublished changes"),
+        ("unpublished", "Unpublished"),
+    ]
 
     left = models.ForeignKey(
         Tool,
@@ -244,6 +284,12 @@ class Comparison(models.Model):
         return bool(self.draft)
 
     @property
+    def has_something_to_publish(self) -> bool:
+        """Not live yet, or live with changes waiting: what review,
+        publishing and scheduling act on."""
+        return not self.is_live or self.has_draft
+
+    @property
     def takes_drafts(self) -> bool:
         """Edits go to `draft` while the comparison is published (live or
         waiting for its publication time); otherwise straight to the row."""
@@ -253,12 +299,19 @@ class Comparison(models.Model):
     def in_review(self) -> bool:
         return self.review_requested_at is not None
 
-    def with_draft(self) -> "Comparison":
-        """A copy showing the pending changes, as they would be published."""
-        preview = copy.copy(self)
+    def apply_draft(self) -> None:
+        """Put the pending changes into the row's text (not saved)."""
         for field, value in (self.draft or {}).items():
             if field in DRAFT_FIELDS:
-                setattr(preview, field, value)
+                setattr(self, field, value)
+        self.draft = None
+
+    def with_draft(self) -> "Comparison":
+        """A copy showing the pending changes, as they would be published;
+        it still knows it has them, so its status label stays true."""
+        preview = copy.copy(self)
+        preview.apply_draft()
+        preview.draft = self.draft
         return preview
 
     @property

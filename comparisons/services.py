@@ -1,125 +1,39 @@
 """Writes with side effects on comparisons: the editorial workflow.
 
 Each service checks the person's permission itself (`by=None` means the
-scheduler), keeps a revision of what it saved and writes an audit entry, in
-one transaction. A refusal raises WorkflowRefused with the reason in words
-an editor can act on.
+scheduler) by the rules in workflow.py, keeps a revision of what it saved
+and writes an audit entry, in one transaction. A refusal raises
+WorkflowRefused with the reason in words an editor can act on.
 """
 
 import logging
-from dataclasses import dataclass, field
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import reversion
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django.utils import timezone
 from reversion.models import Version
 
-from comparisons.models import DRAFT_FIELDS, Comparison, PreviewLink
+from comparisons.models import (
+    DRAFT_FIELDS,
+    Comparison,
+    ComparisonQuerySet,
+    PreviewLink,
+)
+from comparisons.workflow import (
+    User,
+    WorkflowRefused,
+    can,
+    comparison_publish_check,
+    require,
+)
 from editorial.models import Action
+from editorial.revisions import revision_by
 from editorial.services import audit_record
-from reviewers.panel import scorecard_for
 
 logger = logging.getLogger(__name__)
-
-User = AbstractBaseUser | AnonymousUser
-
-META_DESCRIPTION_LIMIT = 160
-
-
-class WorkflowRefused(Exception):
-    """An editorial action that may not happen, with the reasons why."""
-
-    def __init__(self, message: str, reasons: list[str] | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.reasons = reasons or []
-
-    def __str__(self) -> str:
-        if not self.reasons:
-            return self.message
-        return f"{self.message} {' '.join(self.reasons)}"
-
-
-@dataclass(frozen=True)
-class PublishCheck:
-    """What stops a comparison from being published, and what only warns."""
-
-    problems: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-
-PERMISSION_NEEDS = {
-    "comparisons.submit_comparison": "submitting for review needs the "
-    "Contributor or Editor role",
-    "comparisons.publish_comparison": "publishing, scheduling and "
-    "unpublishing need the Editor role",
-    "comparisons.restore_comparison": "restoring a revision needs the Editor role",
-    "comparisons.change_comparison": "editing comparisons needs the "
-    "Contributor or Editor role",
-    "comparisons.add_comparison": "writing comparisons needs the "
-    "Contributor or Editor role",
-}
-
-
-def can(user: User | None, permission: str) -> bool:
-    """The scheduler (None) may do anything; people need the permission."""
-    if user is None:
-        return True
-    return bool(user.is_active and user.is_staff and user.has_perm(permission))
-
-
-def _require(user: User | None, permission: str, verb: str) -> None:
-    if not can(user, permission):
-        raise WorkflowRefused(f"You cannot {verb}: {PERMISSION_NEEDS[permission]}.")
-
-
-class _Revision:
-    """A reversion revision with its author and comment."""
-
-    def __init__(self, by: User | None, comment: str) -> None:
-        self.by = by
-        self.comment = comment
-        self.context = reversion.create_revision()
-
-    def __enter__(self) -> None:
-        self.context.__enter__()
-        if self.by is not None and self.by.is_authenticated:
-            reversion.set_user(self.by)
-        reversion.set_comment(self.comment)
-
-    def __exit__(self, *exc) -> None:
-        self.context.__exit__(*exc)
-
-
-def comparison_publish_check(*, comparison: Comparison) -> PublishCheck:
-    """Check the comparison as it would be published (with its draft)."""
-    candidate = comparison.with_draft()
-    problems = []
-    if not candidate.standfirst.strip():
-        problems.append("The standfirst is empty.")
-    if not candidate.bottom_line.strip():
-        problems.append("The bottom line is empty.")
-    scorecard = scorecard_for(candidate.tools)
-    if not scorecard.rows:
-        problems.append("There are no active personas on the panel.")
-    problems.extend(f"{gap}." for gap in scorecard.missing)
-    warnings = []
-    if len(candidate.standfirst) > META_DESCRIPTION_LIMIT:
-        warnings.append(
-            f"The standfirst is {len(candidate.standfirst)} characters; search "
-            f"engines show the first {META_DESCRIPTION_LIMIT} as the "
-            "description."
-        )
-    for tool in candidate.tools:
-        if tool.logo and not tool.logo_alt.strip():
-            warnings.append(f"{tool.name}'s logo has no alt text.")
-    return PublishCheck(problems=problems, warnings=warnings)
 
 
 @transaction.atomic
@@ -133,15 +47,28 @@ def comparison_save_edit(
     readers see no change until the draft is published.
     """
     if created:
-        _require(by, "comparisons.add_comparison", "write comparisons")
+        require(by, "comparisons.add_comparison", "write comparisons")
     else:
-        _require(by, "comparisons.change_comparison", "edit comparisons")
+        require(by, "comparisons.change_comparison", "edit comparisons")
     edited = {name: getattr(comparison, name) for name in DRAFT_FIELDS}
     stored = (
         Comparison.objects.filter(pk=comparison.pk)
-        .values(*DRAFT_FIELDS, "draft", "left_id", "right_id")
+        .values(*DRAFT_FIELDS, "draft", "left_id", "right_id", "published_at")
         .first()
     )
+    # The pair is the page's address, so it is not draftable: once readers
+    # have had the page, changing it would break every link to it.
+    if (
+        stored is not None
+        and stored["published_at"] is not None
+        and (stored["left_id"], stored["right_id"])
+        != (comparison.left_id, comparison.right_id)
+    ):
+        raise WorkflowRefused(
+            "The two tools of a comparison that has been published cannot "
+            "change: its address is made from them. Write a new comparison "
+            "instead."
+        )
     if comparison.takes_drafts and stored is not None:
         live = {name: stored[name] for name in DRAFT_FIELDS}
         comparison.draft = None if edited == live else edited
@@ -168,7 +95,7 @@ def comparison_save_edit(
         comparison.review_requested_at = timezone.now()
         comparison.review_requested_by = by
         comment += "; schedule cancelled, back in review"
-    with _Revision(by, comment):
+    with revision_by(by, comment):
         comparison.save()
     if reopened:
         audit_record(
@@ -193,8 +120,8 @@ def _changed(stored: dict, comparison: Comparison, edited: dict[str, str]) -> bo
 @transaction.atomic
 def comparison_submit(*, comparison: Comparison, by: User) -> Comparison:
     """Ask an editor to review the draft (or the pending changes)."""
-    _require(by, "comparisons.submit_comparison", "submit for review")
-    if comparison.is_live and not comparison.has_draft:
+    require(by, "comparisons.submit_comparison", "submit for review")
+    if not comparison.has_something_to_publish:
         raise WorkflowRefused(
             "There is nothing to review: the comparison is live and has no "
             "unpublished changes."
@@ -203,17 +130,10 @@ def comparison_submit(*, comparison: Comparison, by: User) -> Comparison:
         raise WorkflowRefused("This comparison is already in review.")
     comparison.review_requested_at = timezone.now()
     comparison.review_requested_by = by
-    with _Revision(by, "Submitted for review"):
+    with revision_by(by, "Submitted for review"):
         comparison.save()
     audit_record(action=Action.SUBMITTED, actor=by, obj=comparison)
     return comparison
-
-
-def _apply_draft(comparison: Comparison) -> None:
-    for name, value in (comparison.draft or {}).items():
-        if name in DRAFT_FIELDS:
-            setattr(comparison, name, value)
-    comparison.draft = None
 
 
 @transaction.atomic
@@ -226,7 +146,7 @@ def comparison_publish(
     absent. A publication time already chosen is kept; a first publication
     by the schedule is dated at the scheduled time.
     """
-    _require(by, "comparisons.publish_comparison", "publish")
+    require(by, "comparisons.publish_comparison", "publish")
     if check:
         result = comparison_publish_check(comparison=comparison)
         if not result.ok:
@@ -235,7 +155,7 @@ def comparison_publish(
             )
     now = timezone.now()
     had_draft = comparison.has_draft
-    _apply_draft(comparison)
+    comparison.apply_draft()
     comparison.status = Comparison.Status.PUBLISHED
     if comparison.published_at is None:
         comparison.published_at = min(comparison.scheduled_at or now, now)
@@ -248,7 +168,7 @@ def comparison_publish(
     comparison.review_requested_at = None
     comparison.review_requested_by = None
     how = "by the schedule" if by is None else "now"
-    with _Revision(by, f"Published {how}"):
+    with revision_by(by, f"Published {how}"):
         comparison.save()
     audit_record(
         action=Action.PUBLISHED,
@@ -269,7 +189,7 @@ def comparison_schedule(
     expires_at: datetime | None = None,
 ) -> Comparison:
     """Have the scheduler publish the comparison (or its changes) later."""
-    _require(by, "comparisons.publish_comparison", "schedule")
+    require(by, "comparisons.publish_comparison", "schedule")
     now = timezone.now()
     if publish_at <= now:
         raise WorkflowRefused(
@@ -277,7 +197,7 @@ def comparison_schedule(
         )
     if expires_at is not None and expires_at <= publish_at:
         raise WorkflowRefused("The expiry must come after the publication time.")
-    if comparison.is_live and not comparison.has_draft:
+    if not comparison.has_something_to_publish:
         raise WorkflowRefused(
             "This comparison is already live and has no unpublished changes "
             "to schedule."
@@ -287,7 +207,7 @@ def comparison_schedule(
         raise WorkflowRefused(f"{comparison} cannot be scheduled yet:", result.problems)
     comparison.scheduled_at = publish_at
     comparison.expires_at = expires_at
-    with _Revision(by, "Scheduled"):
+    with revision_by(by, "Scheduled"):
         comparison.save()
     detail = f"For {timezone.localtime(publish_at):%Y-%m-%d %H:%M %Z}"
     if expires_at:
@@ -300,11 +220,11 @@ def comparison_schedule(
 def comparison_unschedule(
     *, comparison: Comparison, by: User | None, reason: str = ""
 ) -> Comparison:
-    _require(by, "comparisons.publish_comparison", "cancel a schedule")
+    require(by, "comparisons.publish_comparison", "cancel a schedule")
     if comparison.scheduled_at is None:
         raise WorkflowRefused("This comparison is not scheduled.")
     comparison.scheduled_at = None
-    with _Revision(by, "Schedule cancelled"):
+    with revision_by(by, "Schedule cancelled"):
         comparison.save()
     audit_record(action=Action.UNSCHEDULED, actor=by, obj=comparison, detail=reason)
     return comparison
@@ -315,11 +235,13 @@ def comparison_unpublish(
     *, comparison: Comparison, by: User | None = None, reason: str = ""
 ) -> Comparison:
     """Take a comparison off the site; its publication date is kept."""
-    _require(by, "comparisons.publish_comparison", "unpublish")
+    require(by, "comparisons.publish_comparison", "unpublish")
+    if comparison.status != Comparison.Status.PUBLISHED:
+        raise WorkflowRefused(f"{comparison} is not published.")
     comparison.status = Comparison.Status.DRAFT
     comparison.scheduled_at = None
     comparison.expires_at = None
-    with _Revision(by, "Unpublished" + (f": {reason}" if reason else "")):
+    with revision_by(by, "Unpublished" + (f": {reason}" if reason else "")):
         comparison.save()
     audit_record(action=Action.UNPUBLISHED, actor=by, obj=comparison, detail=reason)
     return comparison
@@ -338,7 +260,7 @@ def comparison_restore(
     *, comparison: Comparison, by: User, version: Version
 ) -> Comparison:
     """Bring back a revision's text as a new draft; nothing goes live."""
-    _require(by, "comparisons.restore_comparison", "restore a revision")
+    require(by, "comparisons.restore_comparison", "restore a revision")
     if version.object_id != str(comparison.pk) or version._model is not Comparison:
         raise WorkflowRefused("That revision belongs to another object.")
     content = revision_content(version)
@@ -350,7 +272,7 @@ def comparison_restore(
         for name, value in content.items():
             setattr(comparison, name, value)
         comparison.draft = None
-    with _Revision(by, f"Restored the revision of {when} as a draft"):
+    with revision_by(by, f"Restored the revision of {when} as a draft"):
         comparison.save()
     audit_record(
         action=Action.RESTORED,
@@ -377,57 +299,64 @@ def comparisons_run_schedule(*, now: datetime | None = None) -> ScheduleRun:
     back: its schedule is cancelled with the reason in the audit log.
     """
     now = now or timezone.now()
-    published = unpublished = held = 0
-    for pk in Comparison.objects.due(now).values_list("pk", flat=True):
-        with transaction.atomic():
-            comparison = (
-                Comparison.objects.select_for_update(skip_locked=True, of=("self",))
-                .due(now)
-                .filter(pk=pk)
-                .first()
-            )
-            if comparison is None:
-                continue
-            result = comparison_publish_check(comparison=comparison)
-            if not result.ok:
-                comparison_unschedule(
-                    comparison=comparison,
-                    by=None,
-                    reason="Not published at the scheduled time: "
-                    + " ".join(result.problems),
-                )
-                held += 1
-                continue
-            comparison_publish(comparison=comparison, by=None, check=False)
-            published += 1
-    for pk in Comparison.objects.expired(now).values_list("pk", flat=True):
-        with transaction.atomic():
-            comparison = (
-                Comparison.objects.select_for_update(skip_locked=True, of=("self",))
-                .expired(now)
-                .filter(pk=pk)
-                .first()
-            )
-            if comparison is None:
-                continue
-            comparison_unpublish(
-                comparison=comparison, by=None, reason="Reached its expiry time"
-            )
-            unpublished += 1
+    done = _one_by_one(lambda rows: rows.due(now), _publish_or_hold)
+    done += _one_by_one(lambda rows: rows.expired(now), _expire)
+    run = ScheduleRun(
+        published=done["published"], unpublished=done["unpublished"], held=done["held"]
+    )
     logger.info(
         "Schedule run: published %d, unpublished %d, held back %d",
-        published,
-        unpublished,
-        held,
+        run.published,
+        run.unpublished,
+        run.held,
     )
-    return ScheduleRun(published=published, unpublished=unpublished, held=held)
+    return run
+
+
+def _one_by_one(
+    pick: Callable[[ComparisonQuerySet], ComparisonQuerySet],
+    act: Callable[[Comparison], str],
+) -> Counter[str]:
+    """Run `act` on each comparison `pick` selects, each in its own
+    transaction with its row locked; a row another run holds, or that no
+    longer matches once locked, is left to that run. Counts the outcomes."""
+    done: Counter[str] = Counter()
+    for pk in pick(Comparison.objects.all()).values_list("pk", flat=True):
+        with transaction.atomic():
+            locked = Comparison.objects.select_for_update(
+                skip_locked=True, of=("self",)
+            )
+            comparison = pick(locked).filter(pk=pk).first()
+            if comparison is not None:
+                done[act(comparison)] += 1
+    return done
+
+
+def _publish_or_hold(comparison: Comparison) -> str:
+    result = comparison_publish_check(comparison=comparison)
+    if not result.ok:
+        comparison_unschedule(
+            comparison=comparison,
+            by=None,
+            reason="Not published at the scheduled time: " + " ".join(result.problems),
+        )
+        return "held"
+    comparison_publish(comparison=comparison, by=None, check=False)
+    return "published"
+
+
+def _expire(comparison: Comparison) -> str:
+    comparison_unpublish(
+        comparison=comparison, by=None, reason="Reached its expiry time"
+    )
+    return "unpublished"
 
 
 @transaction.atomic
 def preview_link_create(
     *, comparison: Comparison, by: User, lifetime: timedelta | None = None
 ) -> PreviewLink:
-    _require(by, "comparisons.change_comparison", "share a preview")
+    require(by, "comparisons.change_comparison", "share a preview")
     now = timezone.now()
     link = PreviewLink.objects.create(
         comparison=comparison,
@@ -447,7 +376,7 @@ def preview_link_create(
 
 @transaction.atomic
 def preview_link_revoke(*, link: PreviewLink, by: User) -> PreviewLink:
-    _require(by, "comparisons.change_comparison", "revoke a preview link")
+    require(by, "comparisons.change_comparison", "revoke a preview link")
     if link.revoked_at is None:
         link.revoked_at = timezone.now()
         link.save(update_fields=["revoked_at"])

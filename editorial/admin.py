@@ -1,12 +1,10 @@
 """Admin pieces every content app uses: audit log, edit guard, revisions."""
 
-from typing import Any
-
-import reversion
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import quote, unquote
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -14,16 +12,18 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.http import urlencode
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
+from editorial.forms import EditGuardForm
 from editorial.models import Action, AuditEntry
 from editorial.revisions import (
     diff,
     display_value,
     instance_at,
-    last_save,
-    person_name,
+    revision_author,
+    revision_by,
     versions_of,
 )
 from editorial.services import audit_record
@@ -68,53 +68,6 @@ class AuditEntryAdmin(admin.ModelAdmin):
         return False
 
 
-def edit_token(obj: models.Model) -> str:
-    """What the object looked like when the form was opened: its save time."""
-    updated_at = getattr(obj, "updated_at", None)
-    return updated_at.isoformat() if updated_at else ""
-
-
-class EditGuardForm(forms.ModelForm):
-    """Refuses a save when someone else saved the object after it was opened.
-
-    The refusal is a form error, so everything typed stays in the form.
-    """
-
-    edit_token = forms.CharField(widget=forms.HiddenInput, required=False)
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        if self.instance.pk is not None:
-            self.fields["edit_token"].initial = edit_token(self.instance)
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        opened = self.data.get(self.add_prefix("edit_token"), "")
-        if self.instance.pk is None or not opened:
-            return cleaned
-        current = (
-            type(self.instance)
-            ._default_manager.filter(pk=self.instance.pk)
-            .values_list("updated_at", flat=True)
-            .first()
-        )
-        if current is not None and current.isoformat() != opened:
-            saved = last_save(self.instance)
-            when = (
-                date_format(timezone.localtime(saved.when), "j F Y, H:i")
-                if saved.when
-                else "a moment ago"
-            )
-            raise ValidationError(
-                f"{saved.who} saved this {self.instance._meta.verbose_name} at "
-                f"{when}, after you opened it. Your changes have not been saved "
-                "and are still in the form below: copy what you need, reload "
-                "the page to see their version, then apply your changes again.",
-                code="edit_conflict",
-            )
-        return cleaned
-
-
 class AuditedAdminMixin:
     """Writes an audit entry for every add, edit and delete in the admin."""
 
@@ -135,7 +88,7 @@ class AuditedAdminMixin:
             action=Action.EDITED if change else Action.CREATED,
             actor=request.user,
             obj=obj,
-            detail=_changed_fields(form),
+            detail=changed_fields_detail(form),
         )
 
     def save_formset(self, request, form, formset, change) -> None:
@@ -169,7 +122,8 @@ class AuditedAdminMixin:
             super().delete_queryset(request, queryset)
 
 
-def _changed_fields(form: forms.ModelForm) -> str:
+def changed_fields_detail(form: forms.ModelForm) -> str:
+    """“Changed Standfirst, Bottom line” for the audit entry of a save."""
     changed = [
         str(form.fields[name].label or name)
         for name in form.changed_data
@@ -227,14 +181,29 @@ class RevisionAdmin(AuditedAdminMixin, VersionAdmin):
         return "You do not have permission to restore revisions of this object."
 
     def restore_revision(self, request: HttpRequest, obj, version: Version) -> str:
-        """Write the revision's values back as a new save; returns a message."""
+        """Write the revision's values back as a new save; returns a message.
+
+        The values are checked as a form would check them first, so a
+        revision naming a tool or persona deleted since, or clashing with
+        another row, is refused with the reason instead of failing.
+        """
         old = instance_at(version)
         for name in self.revision_fields:
             field = obj._meta.get_field(name)
             setattr(obj, field.attname, getattr(old, field.attname))
-        with transaction.atomic(), reversion.create_revision():
-            reversion.set_user(request.user)
-            reversion.set_comment(f"Restored the revision of {_when(version)}")
+        # Stored files were checked when they were uploaded.
+        files = [f.name for f in obj._meta.fields if isinstance(f, models.FileField)]
+        try:
+            obj.full_clean(exclude=files)
+        except ValidationError as error:
+            raise RestoreRefused(
+                "This revision cannot be restored as it is: "
+                + " ".join(_error_messages(error, obj._meta))
+            ) from error
+        with (
+            transaction.atomic(),
+            revision_by(request.user, f"Restored the revision of {_when(version)}"),
+        ):
             obj.save()
             audit_record(
                 action=Action.RESTORED,
@@ -256,7 +225,10 @@ class RevisionAdmin(AuditedAdminMixin, VersionAdmin):
         if obj is None:
             raise Http404(f"No {self.opts.verbose_name} with this id.")
         if not self.has_view_or_change_permission(request, obj):
-            raise PermissionDenied
+            raise PermissionDenied(
+                f"Reading the revisions of a {self.opts.verbose_name} needs a "
+                "role that may see it (Contributor or Editor)."
+            )
         return obj
 
     def history_view(self, request: HttpRequest, object_id: str, extra_context=None):
@@ -266,7 +238,7 @@ class RevisionAdmin(AuditedAdminMixin, VersionAdmin):
         rows = [
             {
                 "version": version,
-                "who": person_name(version.revision.user),
+                "who": revision_author(version.revision),
                 "when": version.revision.date_created,
                 "comment": version.revision.get_comment(),
                 "restore_url": reverse(
@@ -287,8 +259,7 @@ class RevisionAdmin(AuditedAdminMixin, VersionAdmin):
             "compare_url": reverse(
                 f"admin:{info[0]}_{info[1]}_compare", args=[quote(obj.pk)]
             ),
-            "audit_url": reverse("admin:editorial_auditentry_changelist")
-            + f"?content_type__id__exact={_content_type_id(obj)}&object_id={obj.pk}",
+            "audit_url": audit_log_url(obj),
             **(extra_context or {}),
         }
         return TemplateResponse(request, self.object_history_template, context)
@@ -296,8 +267,8 @@ class RevisionAdmin(AuditedAdminMixin, VersionAdmin):
     def compare_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         obj = self._get_object_or_denied(request, object_id)
         versions = versions_of(obj)
-        older = get_object_or_404(versions, pk=request.GET.get("from") or 0)
-        newer = get_object_or_404(versions, pk=request.GET.get("to") or 0)
+        older = get_object_or_404(versions, pk=row_id(request.GET.get("from")))
+        newer = get_object_or_404(versions, pk=row_id(request.GET.get("to")))
         if older.revision.date_created > newer.revision.date_created:
             older, newer = newer, older
         changes = diff(
@@ -312,8 +283,8 @@ class RevisionAdmin(AuditedAdminMixin, VersionAdmin):
             "subtitle": None,
             "older": older,
             "newer": newer,
-            "older_who": person_name(older.revision.user),
-            "newer_who": person_name(newer.revision.user),
+            "older_who": revision_author(older.revision),
+            "newer_who": revision_author(newer.revision),
             "changes": changes,
             "changed_count": sum(change.changed for change in changes),
         }
@@ -336,7 +307,11 @@ class RevisionAdmin(AuditedAdminMixin, VersionAdmin):
             )
             return HttpResponseRedirect(history_url)
         if request.method == "POST":
-            message = self.restore_revision(request, obj, version)
+            try:
+                message = self.restore_revision(request, obj, version)
+            except RestoreRefused as refusal:
+                self.message_user(request, str(refusal), messages.ERROR)
+                return HttpResponseRedirect(history_url)
             self.message_user(request, message, messages.SUCCESS)
             return HttpResponseRedirect(
                 reverse(
@@ -351,7 +326,7 @@ class RevisionAdmin(AuditedAdminMixin, VersionAdmin):
             "title": "Restore this revision?",
             "subtitle": None,
             "version": version,
-            "who": person_name(version.revision.user),
+            "who": revision_author(version.revision),
             "values": self.revision_values(instance_at(version)),
             "note": self.restore_confirm_note,
             "history_url": history_url,
@@ -372,11 +347,38 @@ class RevisionAdmin(AuditedAdminMixin, VersionAdmin):
         raise PermissionDenied
 
 
+class RestoreRefused(Exception):
+    """A revision that cannot come back, with the reason in words."""
+
+
+def _error_messages(error: ValidationError, opts) -> list[str]:
+    """Each problem, named by the field's label as the form shows it."""
+    if not hasattr(error, "error_dict"):
+        return list(error.messages)
+    return [
+        message
+        if name == NON_FIELD_ERRORS
+        else f"{str(opts.get_field(name).verbose_name).capitalize()}: {message}"
+        for name, problems in error.message_dict.items()
+        for message in problems
+    ]
+
+
+def row_id(raw: str | None) -> int:
+    """A row id sent by a form or link; a tampered one finds nothing."""
+    return int(raw) if raw and raw.isascii() and raw.isdigit() else 0
+
+
 def _when(version: Version) -> str:
     return date_format(timezone.localtime(version.revision.date_created), "j F Y, H:i")
 
 
-def _content_type_id(obj: models.Model) -> int:
-    from django.contrib.contenttypes.models import ContentType
-
-    return ContentType.objects.get_for_model(obj).pk
+def audit_log_url(obj: models.Model) -> str:
+    """The audit log, filtered to this object's entries."""
+    query = urlencode(
+        {
+            "content_type__id__exact": ContentType.objects.get_for_model(obj).pk,
+            "object_id": obj.pk,
+        }
+    )
+    return f"{reverse('admin:editorial_auditentry_changelist')}?{query}"

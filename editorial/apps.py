@@ -12,3 +12,6 @@ class EditorialConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "editorial"
     verbose_name = "Editorial record"
+
+    def ready(self) -> None:
+        from editorial import signals  # noqa: F401

@@ -1,11 +1,16 @@
 """Reading revisions kept by django-reversion: who saved last, and diffs."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.contrib.auth.models import AbstractBaseUser
+import reversion
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import models
-from reversion.models import Version
+from reversion.models import Revision, Version
+
+from editorial.models import Action, AuditEntry
 
 
 @dataclass(frozen=True)
@@ -25,11 +30,29 @@ class FieldChange:
         return self.before != self.after
 
 
+@contextmanager
+def revision_by(
+    person: AbstractBaseUser | AnonymousUser | None, note: str
+) -> Iterator[None]:
+    """Keep the saves inside as one revision, with its author (none for the
+    scheduler) and a note."""
+    with reversion.create_revision():
+        if person is not None and person.is_authenticated:
+            reversion.set_user(person)
+        reversion.set_comment(note)
+        yield
+
+
 def versions_of(obj: models.Model):
     """An object's revisions, newest first, with their authors."""
     return Version.objects.get_for_object(obj).select_related(
         "revision", "revision__user"
     )
+
+
+#: The note on a revision kept for a save made outside the admin and the
+#: workflow services (a script, the shell).
+OUTSIDE_THE_ADMIN = "Saved outside the admin"
 
 
 def person_name(user: AbstractBaseUser | None) -> str:
@@ -38,14 +61,31 @@ def person_name(user: AbstractBaseUser | None) -> str:
     return user.get_full_name() or user.get_username()
 
 
+def revision_author(revision: Revision) -> str:
+    """Who made a revision: a person, the scheduler, or a script."""
+    if revision.user is None and revision.comment == OUTSIDE_THE_ADMIN:
+        return "a script"
+    return person_name(revision.user)
+
+
 def last_save(obj: models.Model) -> LastSave:
-    """Who saved the object last and when, from its newest revision."""
-    version = versions_of(obj).first()
-    if version is None:
-        return LastSave(who="someone", when=getattr(obj, "updated_at", None))
-    return LastSave(
-        who=person_name(version.revision.user), when=version.revision.date_created
+    """Who saved the object last and when: from its newest revision, or for
+    a model without revisions (a category) from the audit log."""
+    if reversion.is_registered(type(obj)):
+        version = versions_of(obj).first()
+        if version is not None:
+            return LastSave(
+                who=revision_author(version.revision),
+                when=version.revision.date_created,
+            )
+    entry = (
+        AuditEntry.objects.for_object(obj)
+        .filter(action__in=[Action.CREATED, Action.EDITED, Action.RESTORED])
+        .first()
     )
+    if entry is not None:
+        return LastSave(who=entry.actor_name, when=entry.at)
+    return LastSave(who="someone", when=getattr(obj, "updated_at", None))
 
 
 def instance_at(version: Version) -> models.Model:

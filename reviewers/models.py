@@ -54,6 +54,8 @@ class Reviewer(models.Model):
         help_text="Only active personas appear on scorecards and count towards "
         "the panel figure.",
     )
+    #: The edit guard compares it with the time the form was opened.
+    updated_at = models.DateTimeField(auto_now=True)
 
     objects = ReviewerQuerySet.as_manager()
 

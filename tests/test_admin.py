@@ -2,14 +2,16 @@ import re
 
 import pytest
 from django.contrib.auth.models import Group
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from comparisons.models import Comparison
 from reviewers.models import Review
 from tests.comparisons.factories import ComparisonFactory
 from tests.pages import text_of
 from tests.reviewers.factories import ReviewerFactory, ReviewFactory
-from tests.tools.factories import CategoryFactory
+from tests.tools.factories import CategoryFactory, ToolFactory
 from tools.models import Tool
 
 pytestmark = pytest.mark.django_db
@@ -302,3 +304,38 @@ def test_persona_seat_and_active_are_editable_from_the_list(editor_client, panel
 
 def test_editor_cannot_reach_users(editor_client):
     assert editor_client.get("/admin/auth/user/").status_code == 403
+
+
+def test_the_category_list_counts_tools_in_one_query(editor_client):
+    """Each row shows its number of tools; more categories cost no more
+    queries."""
+
+    def listing() -> tuple[str, int]:
+        with CaptureQueriesContext(connection) as queries:
+            page = text_of(editor_client.get("/admin/tools/category/"))
+        return page, len(queries)
+
+    first = CategoryFactory(name="Agents")
+    ToolFactory.create_batch(2, category=first)
+    _, few = listing()
+    for name in ("Coding", "Search", "Voice"):
+        ToolFactory(category=CategoryFactory(name=name))
+    page, many = listing()
+    assert many == few
+    assert re.search(r"Agents \S+ 2 Coding \S+ 1 Search \S+ 1 Voice \S+ 1", page)
+
+
+def test_bulk_unpublish_skips_a_draft_and_says_so(editor_client, comparison):
+    """The live one comes down; the draft in the selection is named as not
+    published, and nothing fails."""
+    draft = ComparisonFactory(draft=True)
+    response = editor_client.post(
+        "/admin/comparisons/comparison/",
+        {"action": "unpublish", "_selected_action": [comparison.pk, draft.pk]},
+        follow=True,
+    )
+    page = text_of(response)
+    assert "Unpublished 1 comparison; readers no longer see them." in page
+    assert f"{draft} is not published." in page
+    comparison.refresh_from_db()
+    assert comparison.status == Comparison.Status.DRAFT

@@ -41,9 +41,12 @@ class CategoryAdmin(AuditedAdminMixin, admin.ModelAdmin):
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
 
-    @admin.display(description="tools")
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Category]:
+        return super().get_queryset(request).annotate(tools_in_it=Count("tools"))
+
+    @admin.display(description="tools", ordering="tools_in_it")
     def tool_count(self, category: Category) -> int:
-        return category.tools.count()
+        return category.tools_in_it
 
 
 @admin.register(Tool)

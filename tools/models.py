@@ -17,6 +17,8 @@ class Category(models.Model):
     description = models.TextField(
         blank=True, help_text="One or two sentences shown at the top of its page."
     )
+    #: The edit guard compares it with the time the form was opened.
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["name"]

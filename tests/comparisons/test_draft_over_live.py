@@ -1,9 +1,12 @@
 import pytest
 
 from comparisons.models import Comparison
+from comparisons.services import comparison_save_edit
+from comparisons.workflow import WorkflowRefused
 from tests.comparisons.factories import ComparisonFactory
 from tests.editorial.factories import contributor, editor
-from tests.editorial.helpers import messages_of, save_form, workflow_url
+from tests.editorial.helpers import change_url, messages_of, save_form, workflow_url
+from tests.tools.factories import ToolFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -123,3 +126,27 @@ def test_the_admin_list_filters_by_status(client, comparison, panel):
     assert list(response.context["cl"].result_list) == [comparison]
     assert "Live with unpublished changes" in response.text
     assert len(client.get(url, {"state": "live"}).context["cl"].result_list) == 1
+
+
+def test_the_pair_of_a_published_comparison_stays_put(client, comparison):
+    """The two tools are the page's address: the admin shows them read-only
+    once published, and the service refuses a change made some other way."""
+    client.force_login(editor())
+    form = client.get(change_url(comparison)).context["adminform"].form
+    assert "left" not in form.fields and "right" not in form.fields
+
+    other = ToolFactory(name="Other Tool")
+    comparison.left = other
+    with pytest.raises(WorkflowRefused, match="cannot change: its address"):
+        comparison_save_edit(comparison=comparison, by=editor())
+    comparison.refresh_from_db()
+    assert comparison.left.name == "Claw Code"
+    assert comparison.slug == "claw-code-vs-modal-gpu-serverless-inference"
+
+
+def test_the_pair_of_an_unpublished_draft_can_change(panel):
+    draft = ComparisonFactory(left=panel["left"], right=panel["right"], draft=True)
+    draft.left = ToolFactory(name="Other Tool", slug="other-tool")
+    comparison_save_edit(comparison=draft, by=editor())
+    draft.refresh_from_db()
+    assert draft.slug == "other-tool-vs-modal-gpu-serverless-inference"

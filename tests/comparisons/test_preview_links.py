@@ -106,3 +106,16 @@ def test_revoking_twice_is_harmless(draft):
     first = link.revoked_at
     preview_link_revoke(link=link, by=user)
     assert link.revoked_at == first
+
+
+def test_revoking_a_tampered_link_id_is_refused_not_a_500(client, draft):
+    """A link id that is not a number is simply not found."""
+    link = preview_link_create(comparison=draft, by=editor())
+    client.force_login(editor())
+    response = client.post(
+        workflow_url(draft, "revoke-link"), {"link": f"{link.pk}x"}, follow=True
+    )
+    assert response.status_code == 200
+    assert "That preview link does not exist." in " ".join(messages_of(response))
+    link.refresh_from_db()
+    assert link.revoked_at is None

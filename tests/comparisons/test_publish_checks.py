@@ -1,6 +1,6 @@
 import pytest
 
-from comparisons.services import comparison_publish_check
+from comparisons.workflow import comparison_publish_check
 from tests.comparisons.factories import ComparisonFactory
 from tests.editorial.factories import editor
 from tests.editorial.helpers import change_url, messages_of, workflow_url

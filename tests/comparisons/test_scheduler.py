@@ -11,7 +11,7 @@ from comparisons.tasks import run_schedule
 from editorial.models import AuditEntry
 from tests.comparisons.factories import ComparisonFactory
 from tests.editorial.factories import editor
-from tests.editorial.helpers import workflow_url
+from tests.editorial.helpers import messages_of, workflow_url
 from tests.reviewers.factories import ReviewerFactory
 
 pytestmark = pytest.mark.django_db
@@ -180,3 +180,39 @@ def test_an_editors_edit_keeps_the_schedule(client, panel):
     save_form(client, draft, standfirst="The editor's own polish.")
     draft.refresh_from_db()
     assert draft.status_label.startswith("Scheduled for")
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        (
+            "publish_at",
+            "9999-12-31T23:59",
+            "Choose a time within the next hundred years.",
+        ),
+        (
+            "expires_at",
+            "9999-12-31T23:59",
+            "Choose a time within the next hundred years.",
+        ),
+        ("expires_at", "2030-02-30T10:00", "Enter the expiry as a date and a time."),
+        ("publish_at", "2030-03-31T01:30", "couldn’t be interpreted in time zone"),
+    ],
+)
+def test_an_impossible_time_is_refused_with_the_reason(
+    client, panel, settings, field, value, message
+):
+    """Far future, a day that does not exist, an hour skipped by the change
+    to summer time: each gets the reason, never a server error."""
+    settings.TIME_ZONE = "Europe/London"
+    draft = ComparisonFactory(left=panel["left"], right=panel["right"], draft=True)
+    client.force_login(editor())
+    response = client.post(
+        workflow_url(draft, "schedule"),
+        {"publish_at": "2030-01-01T10:00", field: value},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert message in " ".join(messages_of(response))
+    draft.refresh_from_db()
+    assert draft.scheduled_at is None and draft.expires_at is None

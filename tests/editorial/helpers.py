@@ -35,3 +35,17 @@ def save_form(client: Client, comparison: Comparison, **changes: str):
 
 def messages_of(response) -> list[str]:
     return [str(message) for message in response.context["messages"]]
+
+
+def tool_form(client: Client, url: str) -> dict[str, str]:
+    """A tool's change form as opened, with no panel verdicts posted."""
+    form = client.get(url).context["adminform"].form
+    data = {name: form[name].value() or "" for name in form.fields}
+    return {
+        **data,
+        "logo": "",
+        "reviews-TOTAL_FORMS": "0",
+        "reviews-INITIAL_FORMS": "0",
+        "reviews-MIN_NUM_FORMS": "0",
+        "reviews-MAX_NUM_FORMS": "1000",
+    }

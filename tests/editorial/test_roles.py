@@ -77,23 +77,45 @@ def try_publish(client, comparison):
     return False
 
 
+def assert_refused_as_not_an_editor(response, verb):
+    """A refused role that may open the comparison is told which role it
+    needs; one that may not open it gets the 403 page."""
+    if response.status_code == 403:
+        assert "The workflow of a comparison needs the Contributor or Editor role." in (
+            response.text
+        )
+        return
+    assert response.redirect_chain
+    assert (
+        f"You cannot {verb}: publishing, scheduling and unpublishing need "
+        "the Editor role." in " ".join(messages_of(response))
+    )
+
+
 def try_schedule(client, comparison):
     when = timezone.localtime() + timedelta(days=1)
-    client.post(
+    response = client.post(
         workflow_url(comparison, "schedule"),
         {"publish_at": when.strftime("%Y-%m-%dT%H:%M")},
+        follow=True,
     )
     comparison.refresh_from_db()
-    return comparison.scheduled_at is not None
+    if comparison.scheduled_at is not None:
+        return True
+    assert_refused_as_not_an_editor(response, "schedule")
+    return False
 
 
 def try_unpublish(client, comparison):
     comparison.status = Comparison.Status.PUBLISHED
     comparison.published_at = timezone.now()
     comparison.save()
-    client.post(workflow_url(comparison, "unpublish"))
+    response = client.post(workflow_url(comparison, "unpublish"), follow=True)
     comparison.refresh_from_db()
-    return comparison.status == Comparison.Status.DRAFT
+    if comparison.status == Comparison.Status.DRAFT:
+        return True
+    assert_refused_as_not_an_editor(response, "unpublish")
+    return False
 
 
 def try_restore(client, comparison):
@@ -183,3 +205,13 @@ def test_a_contributor_cannot_use_the_bulk_publish_action(client, draft):
     draft.refresh_from_db()
     assert draft.status_label == "Draft"
     assert not AuditEntry.objects.filter(action="published").exists()
+
+
+def test_unpublishing_a_draft_is_refused_with_the_reason(client, draft):
+    """Nothing to take down: the editor is told so and no entry is logged."""
+    client.force_login(editor())
+    response = client.post(workflow_url(draft, "unpublish"), follow=True)
+    assert "Claw Code vs Modal GPU Serverless Inference is not published." in (
+        " ".join(messages_of(response))
+    )
+    assert not AuditEntry.objects.filter(action="unpublished").exists()
