@@ -1,6 +1,7 @@
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django import forms
+from django.utils import timezone
 
 
 class VoteWindowForm(forms.Form):
@@ -24,5 +25,13 @@ class VoteWindowForm(forms.Form):
         if start and end and start >= end:
             raise forms.ValidationError(
                 "The window must start before it ends.", code="empty_window"
+            )
+        # No vote is cast in the future; a far-future time would also be
+        # beyond what the database stores once moved to UTC.
+        latest = timezone.now() + timedelta(days=1)
+        if any(moment and moment > latest for moment in (start, end)):
+            raise forms.ValidationError(
+                "Votes are only cast up to now: choose times before tomorrow.",
+                code="future_window",
             )
         return data

@@ -99,6 +99,20 @@ def test_a_window_that_ends_before_it_starts_is_refused(client, vote_editor, bom
     assert Vote.objects.filter(tool=tool).count() == 15
 
 
+def test_a_window_in_the_far_future_is_refused_not_a_500(
+    client, vote_editor, bombed, settings
+):
+    settings.TIME_ZONE = "America/New_York"
+    tool = bombed["tool"]
+    response = client.post(
+        votes_url(tool),
+        {"start": "9999-12-31T22:00", "end": "9999-12-31T23:30", "confirm": "1"},
+    )
+    assert response.status_code == 200
+    assert "Votes are only cast up to now" in response.content.decode()
+    assert Vote.objects.filter(tool=tool).count() == 15
+
+
 def test_staff_without_the_delete_permission_cannot_remove_votes(client, bombed):
     user = User.objects.create_user("viewer", password="pw", is_staff=True)
     user.user_permissions.add(
