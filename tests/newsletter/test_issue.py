@@ -4,9 +4,12 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from comparisons.services import comparison_schedule
+from comparisons.tasks import run_schedule
 from newsletter.models import Issue
 from newsletter.services.issues import issue_assemble, next_send_time
 from tests.comparisons.factories import ComparisonFactory
+from tests.editorial.factories import editor
 
 pytestmark = pytest.mark.django_db
 
@@ -89,3 +92,22 @@ def test_celery_consumes_every_queue_and_beat_runs_the_weekly_schedule(settings)
         "newsletter.dispatch_due_issues",
         "newsletter.reconcile_deliveries",
     }
+
+
+def test_a_comparison_published_by_the_schedule_lands_in_that_weeks_issue(panel):
+    """The scheduler's publication counts for the newsletter like any other."""
+    thursday = datetime.datetime(2026, 12, 3, 8, 0, tzinfo=datetime.UTC)
+    with time_machine.travel(thursday, tick=False) as clock:
+        draft = ComparisonFactory(left=panel["left"], right=panel["right"], draft=True)
+        comparison_schedule(
+            comparison=draft,
+            by=editor(),
+            publish_at=thursday + datetime.timedelta(hours=1),
+        )
+        assert issue_assemble(schedule=False) is None  # nothing published yet
+        clock.shift(datetime.timedelta(hours=1, minutes=1))
+        assert run_schedule()["published"] == 1
+        clock.move_to(datetime.datetime(2026, 12, 7, 9, 0, tzinfo=datetime.UTC))
+        issue = issue_assemble()
+    assert [comparison.pk for comparison in issue.ordered_comparisons()] == [draft.pk]
+    assert "Claw Code vs Modal GPU Serverless Inference" in issue.subject
