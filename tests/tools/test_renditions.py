@@ -207,6 +207,24 @@ def test_deleting_a_persona_deletes_its_pictures(django_capture_on_commit_callba
     assert not any(default_storage.exists(name) for name in files)
 
 
+def test_deleting_a_tool_deletes_its_logo_renditions_and_card(
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        tool = ToolFactory(logo=upload("a.png", image_bytes("PNG")), logo_alt="Blue")
+    tool.refresh_from_db()
+    files = [
+        tool.logo.name,
+        tool.share_card.name,
+        *tool.logo_renditions["webp"],
+        *tool.logo_renditions["fallback"],
+    ]
+    assert all(name and default_storage.exists(name) for name in files)
+    with django_capture_on_commit_callbacks(execute=True):
+        tool.delete()
+    assert not any(default_storage.exists(name) for name in files)
+
+
 def test_admin_shows_the_logo_as_readers_see_it(
     admin_client, django_capture_on_commit_callbacks
 ):
