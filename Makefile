@@ -26,6 +26,7 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(LOCAL_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 
 format: install

@@ -15,7 +15,7 @@ from reversion.models import Version
 
 from comparisons.forms import ScheduleForm
 from comparisons.models import (
-    DRAFT_FIELDS,
+    PENDING_FIELDS,
     Comparison,
     ComparisonQuerySet,
     PreviewLink,
@@ -63,8 +63,8 @@ class ComparisonAdminForm(EditGuardForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        for name, value in (self.instance.draft or {}).items():
-            if name in DRAFT_FIELDS and name in self.fields:
+        for name, value in (self.instance.pending_changes or {}).items():
+            if name in PENDING_FIELDS and name in self.fields:
                 self.initial[name] = value
 
 
@@ -187,7 +187,7 @@ class ComparisonAdmin(RevisionAdmin):
             "You cannot restore a revision: restoring a revision needs the Editor role."
         )
 
-    # Saving: edits to a published comparison become its draft.
+    # Saving: edits to a published comparison become its pending changes.
 
     def save_model(self, request: HttpRequest, obj: Comparison, form, change):
         was_scheduled = obj.scheduled_at is not None
@@ -200,7 +200,7 @@ class ComparisonAdmin(RevisionAdmin):
                 messages.WARNING,
             )
         detail = changed_fields_detail(form)
-        if obj.takes_drafts and obj.has_draft:
+        if obj.keeps_changes_pending and obj.has_pending_changes:
             detail = f"{detail} (unpublished changes)".strip()
         audit_record(
             action=Action.EDITED if change else Action.CREATED,
@@ -210,7 +210,7 @@ class ComparisonAdmin(RevisionAdmin):
         )
 
     def response_change(self, request: HttpRequest, obj: Comparison):
-        if obj.takes_drafts and obj.has_draft:
+        if obj.keeps_changes_pending and obj.has_pending_changes:
             self.message_user(
                 request,
                 "Saved as unpublished changes: readers still see the "
@@ -221,22 +221,22 @@ class ComparisonAdmin(RevisionAdmin):
 
     def revision_values(self, instance: Comparison) -> dict[str, str]:
         values = super().revision_values(instance)
-        draft = instance.draft or {}
-        for name in DRAFT_FIELDS:
+        pending = instance.pending_changes or {}
+        for name in PENDING_FIELDS:
             label = str(Comparison._meta.get_field(name).verbose_name).capitalize()
-            values[f"{label} (unpublished change)"] = draft.get(name, "")
+            values[f"{label} (unpublished change)"] = pending.get(name, "")
         return values
 
     def restore_revision(
         self, request: HttpRequest, obj: Comparison, version: Version
     ) -> str:
         comparison_restore(comparison=obj, by=request.user, version=version)
-        if obj.has_draft:
+        if obj.has_pending_changes:
             return (
                 "The revision's text is back as unpublished changes; readers "
                 "still see the published version."
             )
-        if obj.takes_drafts:
+        if obj.keeps_changes_pending:
             return (
                 "The revision's text is the published text, so there are no "
                 "unpublished changes any more."
@@ -334,7 +334,7 @@ class ComparisonAdmin(RevisionAdmin):
                     "can_publish": can(user, PUBLISH),
                     "can_share": can(user, CHANGE),
                     "preview_url": comparison.get_absolute_url()
-                    + ("?preview=draft" if comparison.has_draft else ""),
+                    + ("?preview=draft" if comparison.has_pending_changes else ""),
                     "preview_links": [
                         (link, request.build_absolute_uri(link.get_absolute_url()))
                         for link in links

@@ -12,8 +12,8 @@ from django.core.files.storage import default_storage
 from django.db import models
 
 from comparisons.models import Comparison
+from pictures.cards import CardTool, card_key, draw_comparison_card, draw_tool_card
 from reviewers.panel import PanelFigure, panel_figures
-from tools.cards import CardTool, card_key, draw_comparison_card, draw_tool_card
 from tools.models import Tool
 
 

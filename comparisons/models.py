@@ -61,9 +61,9 @@ class ComparisonQuerySet(models.QuerySet):
                     | models.Q(status=Comparison.Status.PUBLISHED, published_at__gt=now)
                 )
             case "live":
-                return live.filter(draft__isnull=True)
+                return live.filter(pending_changes__isnull=True)
             case "changes":
-                return live.filter(draft__isnull=False)
+                return live.filter(pending_changes__isnull=False)
             case "unpublished":
                 return not_live.filter(
                     published_at__lte=now,
@@ -79,8 +79,8 @@ class Status(models.TextChoices):
 
 
 #: The text an editor changes; on a published comparison, changes to these
-#: wait in `draft` until an editor publishes them.
-DRAFT_FIELDS = ("standfirst", "bottom_line")
+#: wait in `pending_changes` until an editor publishes them.
+PENDING_FIELDS = ("standfirst", "bottom_line")
 
 
 @reversion.register()
@@ -88,9 +88,9 @@ class Comparison(models.Model):
     """An ordered pair of tools, judged side by side.
 
     The row always holds what readers see. Once a comparison is published,
-    editing it stores the new text in `draft` instead (the pending changes),
-    so readers keep the published version until an editor publishes the
-    draft. Review and scheduling are data too: `review_requested_at`,
+    editing it stores the new text in `pending_changes` instead, so
+    readers keep the published version until an editor publishes the
+    changes. Review and scheduling are data too: `review_requested_at`,
     `scheduled_at` and `expires_at`; `status_label` turns them into one
     word for editors.
     """
@@ -152,7 +152,7 @@ class Comparison(models.Model):
         related_name="comparisons",
         editable=False,
     )
-    draft = models.JSONField(
+    pending_changes = models.JSONField(
         "unpublished changes",
         null=True,
         blank=True,
@@ -279,19 +279,19 @@ class Comparison(models.Model):
         )
 
     @property
-    def has_draft(self) -> bool:
+    def has_pending_changes(self) -> bool:
         """Whether edits are waiting to be published over the live text."""
-        return bool(self.draft)
+        return bool(self.pending_changes)
 
     @property
     def has_something_to_publish(self) -> bool:
         """Not live yet, or live with changes waiting: what review,
         publishing and scheduling act on."""
-        return not self.is_live or self.has_draft
+        return not self.is_live or self.has_pending_changes
 
     @property
-    def takes_drafts(self) -> bool:
-        """Edits go to `draft` while the comparison is published (live or
+    def keeps_changes_pending(self) -> bool:
+        """Edits go to `pending_changes` while the comparison is published (live or
         waiting for its publication time); otherwise straight to the row."""
         return self.pk is not None and self.status == self.Status.PUBLISHED
 
@@ -299,19 +299,19 @@ class Comparison(models.Model):
     def in_review(self) -> bool:
         return self.review_requested_at is not None
 
-    def apply_draft(self) -> None:
+    def apply_pending_changes(self) -> None:
         """Put the pending changes into the row's text (not saved)."""
-        for field, value in (self.draft or {}).items():
-            if field in DRAFT_FIELDS:
+        for field, value in (self.pending_changes or {}).items():
+            if field in PENDING_FIELDS:
                 setattr(self, field, value)
-        self.draft = None
+        self.pending_changes = None
 
-    def with_draft(self) -> "Comparison":
+    def with_pending_changes(self) -> "Comparison":
         """A copy showing the pending changes, as they would be published;
         it still knows it has them, so its status label stays true."""
         preview = copy.copy(self)
-        preview.apply_draft()
-        preview.draft = self.draft
+        preview.apply_pending_changes()
+        preview.pending_changes = self.pending_changes
         return preview
 
     @property
@@ -319,7 +319,7 @@ class Comparison(models.Model):
         """One label for editors: Draft, In review, Scheduled for <time>,
         Live, Live with unpublished changes, or Unpublished."""
         if self.is_live:
-            if not self.has_draft:
+            if not self.has_pending_changes:
                 return "Live"
             label = "Live with unpublished changes"
             if self.scheduled_at:

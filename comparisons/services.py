@@ -17,7 +17,7 @@ from django.utils import timezone
 from reversion.models import Version
 
 from comparisons.models import (
-    DRAFT_FIELDS,
+    PENDING_FIELDS,
     Comparison,
     ComparisonQuerySet,
     PreviewLink,
@@ -40,20 +40,22 @@ logger = logging.getLogger(__name__)
 def comparison_save_edit(
     *, comparison: Comparison, by: User | None, created: bool = False
 ) -> Comparison:
-    """Save an editor's edit; on a published comparison, as its draft.
+    """Save an editor's edit; on a published comparison, as pending changes.
 
     `comparison` carries the edited text; on a published comparison the
-    row's published text is put back and the edit kept in `draft`, so
-    readers see no change until the draft is published.
+    row's published text is put back and the edit kept in
+    `pending_changes`, so readers see no change until they are published.
     """
     if created:
         require(by, "comparisons.add_comparison", "write comparisons")
     else:
         require(by, "comparisons.change_comparison", "edit comparisons")
-    edited = {name: getattr(comparison, name) for name in DRAFT_FIELDS}
+    edited = {name: getattr(comparison, name) for name in PENDING_FIELDS}
     stored = (
         Comparison.objects.filter(pk=comparison.pk)
-        .values(*DRAFT_FIELDS, "draft", "left_id", "right_id", "published_at")
+        .values(
+            *PENDING_FIELDS, "pending_changes", "left_id", "right_id", "published_at"
+        )
         .first()
     )
     # The pair is the page's address, so it is not draftable: once readers
@@ -69,16 +71,18 @@ def comparison_save_edit(
             "change: its address is made from them. Write a new comparison "
             "instead."
         )
-    if comparison.takes_drafts and stored is not None:
-        live = {name: stored[name] for name in DRAFT_FIELDS}
-        comparison.draft = None if edited == live else edited
+    if comparison.keeps_changes_pending and stored is not None:
+        live = {name: stored[name] for name in PENDING_FIELDS}
+        comparison.pending_changes = None if edited == live else edited
         for name, value in live.items():
             setattr(comparison, name, value)
         comment = (
-            "Saved unpublished changes" if comparison.draft else "Saved, no changes"
+            "Saved unpublished changes"
+            if comparison.pending_changes
+            else "Saved, no changes"
         )
     else:
-        comparison.draft = None
+        comparison.pending_changes = None
         comment = "Created" if created else "Saved the draft"
     if created and comparison.author_id is None and by is not None:
         comparison.author = by
@@ -109,9 +113,11 @@ def comparison_save_edit(
 
 def _changed(stored: dict, comparison: Comparison, edited: dict[str, str]) -> bool:
     """Whether the edit differs from what was saved before it."""
-    before = {name: stored[name] for name in DRAFT_FIELDS} | (stored["draft"] or {})
+    before = {name: stored[name] for name in PENDING_FIELDS} | (
+        stored["pending_changes"] or {}
+    )
     return (
-        edited != {name: before[name] for name in DRAFT_FIELDS}
+        edited != {name: before[name] for name in PENDING_FIELDS}
         or stored["left_id"] != comparison.left_id
         or stored["right_id"] != comparison.right_id
     )
@@ -154,8 +160,8 @@ def comparison_publish(
                 f"{comparison} cannot be published yet:", result.problems
             )
     now = timezone.now()
-    had_draft = comparison.has_draft
-    comparison.apply_draft()
+    had_changes = comparison.has_pending_changes
+    comparison.apply_pending_changes()
     comparison.status = Comparison.Status.PUBLISHED
     if comparison.published_at is None:
         comparison.published_at = min(comparison.scheduled_at or now, now)
@@ -174,7 +180,7 @@ def comparison_publish(
         action=Action.PUBLISHED,
         actor=by,
         obj=comparison,
-        detail=("Published the unpublished changes" if had_draft else "Published")
+        detail=("Published the unpublished changes" if had_changes else "Published")
         + (" at the scheduled time" if scheduled and by is None else ""),
     )
     return comparison
@@ -248,11 +254,11 @@ def comparison_unpublish(
 
 
 def revision_content(version: Version) -> dict[str, str]:
-    """The text an editor last saved in a revision: its draft if it had one,
-    otherwise the row's text."""
+    """The text an editor last saved in a revision: its pending changes if
+    it had them, otherwise the row's text."""
     data = version.field_dict
-    draft = data.get("draft") or {}
-    return {name: draft.get(name, data.get(name) or "") for name in DRAFT_FIELDS}
+    pending = data.get("pending_changes") or {}
+    return {name: pending.get(name, data.get(name) or "") for name in PENDING_FIELDS}
 
 
 @transaction.atomic
@@ -265,13 +271,13 @@ def comparison_restore(
         raise WorkflowRefused("That revision belongs to another object.")
     content = revision_content(version)
     when = f"{timezone.localtime(version.revision.date_created):%Y-%m-%d %H:%M}"
-    if comparison.takes_drafts:
-        live = {name: getattr(comparison, name) for name in DRAFT_FIELDS}
-        comparison.draft = None if content == live else content
+    if comparison.keeps_changes_pending:
+        live = {name: getattr(comparison, name) for name in PENDING_FIELDS}
+        comparison.pending_changes = None if content == live else content
     else:
         for name, value in content.items():
             setattr(comparison, name, value)
-        comparison.draft = None
+        comparison.pending_changes = None
     with revision_by(by, f"Restored the revision of {when} as a draft"):
         comparison.save()
     audit_record(

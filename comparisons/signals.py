@@ -15,8 +15,8 @@ from comparisons.tasks import (
     share_cards_refresh,
     tool_share_card,
 )
+from pictures.renditions import delete_files_on_commit
 from reviewers.models import Review, Reviewer
-from tools.images import delete_files_on_commit
 from tools.models import Category, Tool
 
 

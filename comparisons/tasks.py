@@ -1,10 +1,13 @@
-"""Share cards, drawn off the request after the change that stales them."""
+"""Share cards, drawn off the request after the change that stales them.
+
+Signals and services queue these tasks; a task never imports a service, and
+what beat runs is in `beat.py`.
+"""
 
 from celery import shared_task
 
 from comparisons.cards import comparison_card_refresh, tool_card_refresh
 from comparisons.models import Comparison
-from comparisons.services import comparisons_run_schedule
 from tools.models import Tool
 
 
@@ -30,18 +33,3 @@ def share_cards_refresh() -> int:
         comparison_share_card.delay(comparison_id)
         count += 1
     return count
-
-
-@shared_task(name="comparisons.run_schedule", ignore_result=True)
-def run_schedule() -> dict[str, int]:
-    """Every minute (beat): publish what is due, unpublish what expired.
-
-    Idempotent and short: the schedule lives in the database, so a missed or
-    repeated run only moves the work to the next minute.
-    """
-    run = comparisons_run_schedule()
-    return {
-        "published": run.published,
-        "unpublished": run.unpublished,
-        "held": run.held,
-    }

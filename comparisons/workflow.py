@@ -60,6 +60,13 @@ def can(user: User | None, permission: str) -> bool:
     return bool(user.is_active and user.is_staff and user.has_perm(permission))
 
 
+def can_preview(user: User) -> bool:
+    """Staff who may see comparisons in the admin may read drafts on the site."""
+    return bool(user.is_active and user.is_staff) and user.has_perm(
+        "comparisons.view_comparison"
+    )
+
+
 def require(user: User | None, permission: str, verb: str) -> None:
     if not can(user, permission):
         raise WorkflowRefused(f"You cannot {verb}: {PERMISSION_NEEDS[permission]}.")
@@ -67,7 +74,7 @@ def require(user: User | None, permission: str, verb: str) -> None:
 
 def comparison_publish_check(*, comparison: Comparison) -> PublishCheck:
     """Check the comparison as it would be published (with its draft)."""
-    candidate = comparison.with_draft()
+    candidate = comparison.with_pending_changes()
     problems = []
     if not candidate.standfirst.strip():
         problems.append("The standfirst is empty.")

@@ -8,4 +8,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("verdicts")
 app.config_from_object("django.conf:settings", namespace="CELERY")
+# Tasks that code queues live in each app's tasks.py, what beat runs in beat.py.
 app.autodiscover_tasks()
+app.autodiscover_tasks(related_name="beat")

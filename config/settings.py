@@ -55,10 +55,13 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "reversion",
     "editorial",
+    "pictures",
     "tools",
     "reviewers",
     "comparisons",
     "newsletter",
+    "pages",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -15,9 +15,8 @@ urlpatterns = [
         TemplateView.as_view(template_name="robots.txt", content_type="text/plain"),
     ),
     path("newsletter/", include("newsletter.urls")),
-    path("", include("comparisons.urls")),
-    path("", include("reviewers.urls")),
     path("", include("tools.urls")),
+    path("", include("pages.urls")),
 ]
 
 if settings.DEBUG:

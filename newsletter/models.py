@@ -12,11 +12,14 @@ import datetime
 import uuid
 
 from django.conf import settings
+from django.core import signing
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
 
 from comparisons.models import Comparison
+
+CONFIRM_SALT = "newsletter.confirm"
 
 
 class SubscriberQuerySet(models.QuerySet):
@@ -85,6 +88,13 @@ class Subscriber(models.Model):
 
     def get_unsubscribe_url(self) -> str:
         return settings.SITE_URL + reverse("newsletter:unsubscribe", args=[self.token])
+
+    @property
+    def confirmation_token(self) -> str:
+        """What a confirmation link carries: signed, naming id and address."""
+        return signing.dumps(
+            {"id": self.pk, "email": self.email.lower()}, salt=CONFIRM_SALT
+        )
 
 
 class IssueQuerySet(models.QuerySet):

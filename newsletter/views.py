@@ -5,6 +5,7 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from clients.limits import rate_limit
 from newsletter.emails import issue_context
 from newsletter.forms import SubscribeForm
 from newsletter.models import Issue, Subscriber
@@ -15,7 +16,6 @@ from newsletter.services.subscribers import (
     subscriber_subscribe,
     subscriber_unsubscribe,
 )
-from tools.readers import rate_limit
 
 
 def _private(response: HttpResponse) -> HttpResponse:

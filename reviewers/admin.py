@@ -1,21 +1,37 @@
 from django.contrib import admin
 from django.db.models import Count, QuerySet
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from editorial.admin import RevisionAdmin
+from pictures.admin import picture_preview
 from reviewers.models import AVATAR_SIZE, Review, Reviewer
 from reviewers.panel import panel_figure, with_panel
-from tools.admin import ToolAdmin, picture_preview
+from tools.admin import plug_into_tool_admin
 from tools.models import Tool
+
+
+class MissingPersonasFormSet(BaseInlineFormSet):
+    """Names a missing persona in each empty verdict form."""
+
+    def __init__(self, *args, instance: Tool | None = None, **kwargs) -> None:
+        missing = Reviewer.objects.active()
+        if instance is not None and instance.pk:
+            missing = missing.exclude(reviews__tool=instance)
+        kwargs.setdefault(
+            "initial", [{"reviewer": pk} for pk in missing.values_list("pk", flat=True)]
+        )
+        super().__init__(*args, instance=instance, **kwargs)
 
 
 class ReviewOnToolInline(admin.StackedInline):
     """The panel's verdicts, filled in from the tool's own page."""
 
     model = Review
+    formset = MissingPersonasFormSet
     fields = [("reviewer", "verdict"), "quote"]
     verbose_name = "panel verdict"
     verbose_name_plural = "panel verdicts"
@@ -37,37 +53,12 @@ class ReviewByPersonaInline(admin.StackedInline):
     verbose_name_plural = "verdicts"
 
 
-admin.site.unregister(Tool)
+@admin.display(description="panel ship")
+def panel(tool: Tool) -> str:
+    return str(panel_figure(tool))
 
 
-@admin.register(Tool)
-class PanelToolAdmin(ToolAdmin):
-    list_display = [
-        "name",
-        "category",
-        "pricing_tier",
-        "panel",
-        "community",
-        "updated_at",
-    ]
-    inlines = [ReviewOnToolInline]
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Tool]:
-        return with_panel(super().get_queryset(request)).order_by("name")
-
-    def get_formset_kwargs(self, request, obj, inline, prefix):
-        """Name a missing persona in each empty verdict form."""
-        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
-        if isinstance(inline, ReviewOnToolInline):
-            missing = Reviewer.objects.active()
-            if obj is not None and obj.pk:
-                missing = missing.exclude(reviews__tool=obj)
-            kwargs["initial"] = [{"reviewer": reviewer.pk} for reviewer in missing]
-        return kwargs
-
-    @admin.display(description="panel ship")
-    def panel(self, tool: Tool) -> str:
-        return str(panel_figure(tool))
+plug_into_tool_admin(inline=ReviewOnToolInline, column=panel, annotate=with_panel)
 
 
 @admin.register(Reviewer)

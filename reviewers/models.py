@@ -7,7 +7,8 @@ from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from tools.images import CheckedImageField, Picture, picture
+from pictures.renditions import Picture, picture
+from pictures.uploads import CheckedImageField
 from tools.models import Tool
 
 AVATAR_SIZE = 48

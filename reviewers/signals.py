@@ -1,8 +1,8 @@
 """Keep a persona's stored pictures in step with it, once committed."""
 
+from pictures.sync import keep_pictures_in_step
 from reviewers.models import Reviewer
 from reviewers.tasks import reviewer_avatar_renditions
-from tools.images import keep_pictures_in_step
 
 keep_pictures_in_step(
     Reviewer,

@@ -2,8 +2,8 @@
 
 from celery import shared_task
 
+from pictures.renditions import refresh_renditions
 from reviewers.models import AVATAR_SIZE, Reviewer
-from tools.images import refresh_renditions
 
 
 @shared_task

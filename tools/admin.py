@@ -1,13 +1,15 @@
+from collections.abc import Callable
 from datetime import timedelta
+from typing import ClassVar
 
 from django.contrib import admin, messages
+from django.contrib.admin.options import InlineModelAdmin
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncHour
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -15,23 +17,11 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from editorial.admin import AuditedAdminMixin, RevisionAdmin
+from pictures.admin import picture_preview
 from tools.community import community_figure, community_figure_of, with_community
 from tools.forms import VoteWindowForm
-from tools.images import Picture
 from tools.models import LOGO_SIZE, Category, Tool, Vote
 from tools.services import votes_remove
-
-
-def picture_preview(picture: Picture | None, *, size: int) -> SafeString:
-    """What readers see, for the editor: the rendition, or why it is missing."""
-    if picture is None:
-        return SafeString(
-            "<p>Being drawn after saving; reload this page in a moment.</p>"
-        )
-    return render_to_string(
-        "includes/picture.html",
-        {"picture": picture, "size": size, "initials": "", "css_class": ""},
-    )
 
 
 @admin.register(Category)
@@ -49,8 +39,20 @@ class CategoryAdmin(AuditedAdminMixin, admin.ModelAdmin):
         return category.tools_in_it
 
 
+ToolColumn = Callable[[Tool], str]
+ToolAnnotation = Callable[[QuerySet[Tool]], QuerySet[Tool]]
+
+
 @admin.register(Tool)
 class ToolAdmin(RevisionAdmin):
+    """The catalogue's one Tool admin.
+
+    The apps above the catalogue may import it but it may not import them,
+    so what they show on a tool's admin pages is plugged in through
+    `plug_into_tool_admin`: the panel adds its verdicts inline and its
+    figure as a list column.
+    """
+
     list_display = ["name", "category", "pricing_tier", "community", "updated_at"]
     list_filter = ["category", "pricing_tier"]
     list_select_related = ["category"]
@@ -78,6 +80,19 @@ class ToolAdmin(RevisionAdmin):
     ]
     readonly_fields = ["logo_preview", "community_votes"]
 
+    plugged_inlines: ClassVar[list[type[InlineModelAdmin]]] = []
+    plugged_columns: ClassVar[list[ToolColumn]] = []
+    plugged_annotations: ClassVar[list[ToolAnnotation]] = []
+
+    def get_inlines(self, request: HttpRequest, obj: Tool | None) -> list:
+        return [*super().get_inlines(request, obj), *self.plugged_inlines]
+
+    def get_list_display(self, request: HttpRequest) -> list:
+        """Plugged columns go after the entry tier, before the community."""
+        columns = list(super().get_list_display(request))
+        at = columns.index("pricing_tier") + 1
+        return [*columns[:at], *self.plugged_columns, *columns[at:]]
+
     @admin.display(description="as readers see it")
     def logo_preview(self, tool: Tool) -> SafeString:
         if tool.pk is None:
@@ -85,7 +100,11 @@ class ToolAdmin(RevisionAdmin):
         return picture_preview(tool.logo_picture, size=LOGO_SIZE)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Tool]:
-        return with_community(super().get_queryset(request))
+        tools = with_community(super().get_queryset(request))
+        for annotate in self.plugged_annotations:
+            tools = annotate(tools)
+        # Aggregates drop the model's ordering; lists and autocomplete keep it.
+        return tools.order_by(*Tool._meta.ordering)
 
     def get_urls(self):
         return [
@@ -182,3 +201,20 @@ class ToolAdmin(RevisionAdmin):
             "may_remove": may_remove,
         }
         return TemplateResponse(request, "admin/tools/tool_votes.html", context)
+
+
+def plug_into_tool_admin(
+    *,
+    inline: type[InlineModelAdmin] | None = None,
+    column: ToolColumn | None = None,
+    annotate: ToolAnnotation | None = None,
+) -> None:
+    """Show an app's part of a tool on the Tool admin (called once, from that
+    app's admin module): an inline, a list column, and the annotation of the
+    list's query that the column reads (so the list stays one query)."""
+    if inline is not None and inline not in ToolAdmin.plugged_inlines:
+        ToolAdmin.plugged_inlines.append(inline)
+    if column is not None and column not in ToolAdmin.plugged_columns:
+        ToolAdmin.plugged_columns.append(column)
+    if annotate is not None and annotate not in ToolAdmin.plugged_annotations:
+        ToolAdmin.plugged_annotations.append(annotate)

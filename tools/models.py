@@ -3,7 +3,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 
-from tools.images import CheckedImageField, Picture, picture
+from pictures.renditions import Picture, picture
+from pictures.uploads import CheckedImageField
 from tools.markdown import render_markdown
 
 LOGO_SIZE = 64

@@ -8,21 +8,19 @@ cookie id nor an IP address is stored anywhere.
 
 from __future__ import annotations
 
-import ipaddress
 import secrets
-import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils.crypto import salted_hmac
+
+from clients.limits import RateLimit, rate_limit
 
 READER_COOKIE = "verdicts_reader"
 READER_COOKIE_SALT = "tools.readers.cookie"
 READER_COOKIE_MAX_AGE = 2 * 365 * 24 * 60 * 60
 _READER_HASH_SALT = "tools.readers.reader"
-_NETWORK_HASH_SALT = "tools.readers.network"
 
 
 @dataclass(frozen=True)
@@ -64,69 +62,6 @@ def remember_reader(response: HttpResponse, reader: Reader) -> None:
         samesite="Lax",
         secure=settings.SESSION_COOKIE_SECURE,
     )
-
-
-def client_address(request: HttpRequest) -> str:
-    """The client's address, trusting X-Forwarded-For only as far as proxies.
-
-    With TRUSTED_PROXY_COUNT = n, each of our n proxies appended the address
-    it received the request from, so the client is the n-th entry from the
-    right; anything further left was written by the client and is ignored.
-    """
-    remote = request.META.get("REMOTE_ADDR", "")
-    proxies = settings.TRUSTED_PROXY_COUNT
-    if proxies <= 0:
-        return remote
-    forwarded = [
-        part.strip()
-        for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-        if part.strip()
-    ]
-    if not forwarded:
-        return remote
-    return forwarded[-min(proxies, len(forwarded))]
-
-
-def client_network(address: str) -> str:
-    """The unit the rate limit counts: an IPv4 address or an IPv6 /64."""
-    try:
-        ip = ipaddress.ip_address(address.strip().strip("[]"))
-    except ValueError:
-        return f"unparsed:{address}"
-    if isinstance(ip, ipaddress.IPv6Address):
-        if ip.ipv4_mapped is not None:
-            return str(ip.ipv4_mapped)
-        return str(ipaddress.IPv6Network((ip, 64), strict=False))
-    return str(ip)
-
-
-@dataclass(frozen=True)
-class RateLimit:
-    allowed: bool
-    retry_after: int
-
-
-def rate_limit(
-    request: HttpRequest, *, scope: str, limit: int, window: int
-) -> RateLimit:
-    """Count one attempt against the client's network in the current window.
-
-    A fixed window counted in the cache (Redis in production, so every web
-    process shares it); the counter is incremented by the cache itself, and
-    its key holds a hash of the network, never the address.
-    """
-    network = client_network(client_address(request))
-    digest = salted_hmac(_NETWORK_HASH_SALT, network, algorithm="sha256").hexdigest()
-    now = int(time.time())
-    key = f"{scope}:rate:{digest}:{now // window}"
-    cache.add(key, 0, timeout=window)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        # The window ran out between add() and incr(): start a new one.
-        cache.set(key, 1, timeout=window)
-        count = 1
-    return RateLimit(allowed=count <= limit, retry_after=window - now % window)
 
 
 def vote_rate_limit(request: HttpRequest) -> RateLimit:

@@ -1,6 +1,6 @@
 """Keep a tool's stored pictures in step with it, once changes are committed."""
 
-from tools.images import keep_pictures_in_step
+from pictures.sync import keep_pictures_in_step
 from tools.models import Tool
 from tools.tasks import tool_logo_renditions
 

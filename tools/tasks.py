@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from tools.images import refresh_renditions
+from pictures.renditions import refresh_renditions
 from tools.models import LOGO_SIZE, Tool
 
 

@@ -15,7 +15,9 @@ from django.utils import timezone
 from editorial.models import Action
 from editorial.services import audit_record
 from newsletter.models import Delivery, Issue, Subscriber
+from newsletter.sending import issue_finish_if_settled
 from newsletter.services.issues import IssueStateError
+from newsletter.tasks import deliver_chunk
 
 logger = logging.getLogger(__name__)
 
@@ -38,8 +40,6 @@ def _pending_chunks(issue_id: int) -> list[tuple[int, int]]:
 
 def _enqueue_chunks(issue_id: int) -> int:
     """Queue one chunk task per few hundred pending rows, after commit."""
-    from newsletter.tasks import deliver_chunk
-
     chunks = _pending_chunks(issue_id)
     Issue.objects.filter(pk=issue_id).update(enqueued_at=timezone.now())
 
@@ -107,17 +107,6 @@ def issues_dispatch_due(*, now: datetime.datetime | None = None) -> list[int]:
         except IssueStateError as error:
             logger.warning("Issue %s is due but not sent: %s", issue_id, error)
     return dispatched
-
-
-def issue_finish_if_settled(*, issue_id: int) -> bool:
-    """Mark the issue sent once no row is pending or in flight."""
-    if Delivery.objects.filter(issue_id=issue_id).unsettled().exists():
-        return False
-    return bool(
-        Issue.objects.filter(pk=issue_id, status=Issue.Status.SENDING).update(
-            status=Issue.Status.SENT, sent_at=timezone.now()
-        )
-    )
 
 
 def issue_retry_failed(*, issue: Issue) -> int:

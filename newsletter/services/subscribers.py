@@ -10,18 +10,13 @@ from django.conf import settings
 from django.contrib.auth.models import BaseUserManager
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 
-from newsletter import emails
-from newsletter.models import Delivery, Subscriber
-
-CONFIRM_SALT = "newsletter.confirm"
+from newsletter.models import CONFIRM_SALT, Delivery, Subscriber
+from newsletter.tasks import send_confirmation
 
 
 def normalise_email(raw: str) -> str:
@@ -36,12 +31,6 @@ def normalise_email(raw: str) -> str:
         raise ValidationError(f"An address has at most {max_length} characters.")
     validate_email(email)
     return email
-
-
-def confirmation_token(subscriber: Subscriber) -> str:
-    return signing.dumps(
-        {"id": subscriber.pk, "email": subscriber.email.lower()}, salt=CONFIRM_SALT
-    )
 
 
 def subscriber_subscribe(*, email: str) -> Subscriber | None:
@@ -62,36 +51,8 @@ def subscriber_subscribe(*, email: str) -> Subscriber | None:
                 return None
         elif subscriber.status == Subscriber.Status.ACTIVE:
             return None
-        from newsletter.tasks import send_confirmation
-
         send_confirmation.delay_on_commit(subscriber.pk)
     return subscriber
-
-
-def subscriber_send_confirmation(*, subscriber_id: int) -> bool:
-    subscriber = Subscriber.objects.filter(pk=subscriber_id).first()
-    if subscriber is None or subscriber.status == Subscriber.Status.ACTIVE:
-        return False
-    confirm_url = settings.SITE_URL + reverse(
-        "newsletter:confirm", args=[confirmation_token(subscriber)]
-    )
-    context = {
-        "confirm_url": confirm_url,
-        "max_age_days": settings.NEWSLETTER_CONFIRM_MAX_AGE_DAYS,
-        "SITE_NAME": settings.SITE_NAME,
-        "SITE_URL": settings.SITE_URL,
-    }
-    message = EmailMultiAlternatives(
-        subject="Confirm your subscription to Weekly AI Tool Verdicts",
-        body=render_to_string("emails/confirm.txt", context),
-        to=[subscriber.email],
-    )
-    message.attach_alternative(
-        emails.inline_css(render_to_string("emails/confirm.html", context)),
-        "text/html",
-    )
-    message.send()
-    return True
 
 
 class ConfirmationError(Exception):

@@ -23,7 +23,7 @@ def test_editing_a_live_comparison_keeps_readers_on_the_published_text(
     comparison.refresh_from_db()
     assert comparison.status_label == "Live with unpublished changes"
     assert comparison.standfirst == "Which one should you ship with? The panel decides."
-    assert comparison.draft["standfirst"] == "A brand new standfirst."
+    assert comparison.pending_changes["standfirst"] == "A brand new standfirst."
 
     client.logout()
     page = client.get(comparison.get_absolute_url())
@@ -43,13 +43,16 @@ def test_editing_a_live_comparison_keeps_readers_on_the_published_text(
     assert "A brand new standfirst." in page.text
     assert "The panel decides." not in page.text
     comparison.refresh_from_db()
-    assert comparison.draft is None
+    assert comparison.pending_changes is None
     assert comparison.status_label == "Live"
 
 
 def test_the_edit_form_opens_with_the_unpublished_changes(client, comparison):
     """Reopening a comparison shows the draft text, not the live text."""
-    comparison.draft = {"standfirst": "Pending words.", "bottom_line": "Pending."}
+    comparison.pending_changes = {
+        "standfirst": "Pending words.",
+        "bottom_line": "Pending.",
+    }
     comparison.save()
     client.force_login(editor())
     response = client.get(f"/admin/comparisons/comparison/{comparison.pk}/change/")
@@ -62,7 +65,7 @@ def test_saving_the_published_text_again_leaves_no_draft(client, comparison):
     client.force_login(editor())
     save_form(client, comparison)
     comparison.refresh_from_db()
-    assert comparison.draft is None
+    assert comparison.pending_changes is None
     assert comparison.status_label == "Live"
 
 
@@ -77,7 +80,7 @@ def test_a_draft_is_saved_straight_to_the_row_and_may_be_incomplete(client, pane
     assert response.status_code == 200
     draft.refresh_from_db()
     assert draft.bottom_line == ""
-    assert draft.draft is None
+    assert draft.pending_changes is None
     assert draft.status_label == "Draft"
     client.logout()
     assert client.get(draft.get_absolute_url()).status_code == 404
@@ -101,10 +104,10 @@ def test_status_labels(panel, settings):
     c.status = Comparison.Status.PUBLISHED
     c.published_at = now - timedelta(days=1)
     assert c.status_label == "Live"
-    c.draft = {"standfirst": "x"}
+    c.pending_changes = {"standfirst": "x"}
     assert c.status_label == "Live with unpublished changes"
     c.status = Comparison.Status.DRAFT
-    c.draft = None
+    c.pending_changes = None
     assert c.status_label == "Unpublished"
     c.status = Comparison.Status.PUBLISHED
     c.expires_at = now - timedelta(minutes=1)
@@ -117,7 +120,7 @@ def test_the_admin_list_filters_by_status(client, comparison, panel):
 
     from tests.tools.factories import ToolFactory
 
-    comparison.draft = {"standfirst": "Pending.", "bottom_line": "Pending."}
+    comparison.pending_changes = {"standfirst": "Pending.", "bottom_line": "Pending."}
     comparison.save()
     ComparisonFactory(left=ToolFactory(), right=ToolFactory())
     client.force_login(editor())

@@ -49,7 +49,10 @@ def test_a_valid_link_shows_the_draft_to_someone_without_an_account(client, draf
 
 
 def test_a_link_shows_the_unpublished_changes_of_a_live_comparison(client, comparison):
-    comparison.draft = {"standfirst": "The changed words.", "bottom_line": "B."}
+    comparison.pending_changes = {
+        "standfirst": "The changed words.",
+        "bottom_line": "B.",
+    }
     comparison.save()
     link = preview_link_create(comparison=comparison, by=editor())
     assert "The changed words." in client.get(link.get_absolute_url()).text

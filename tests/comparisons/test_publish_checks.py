@@ -74,6 +74,9 @@ def test_optional_gaps_are_warnings_that_do_not_block(client, panel):
 
 def test_the_checks_read_the_unpublished_changes(comparison):
     """Pending changes that empty the bottom line cannot be published."""
-    comparison.draft = {"standfirst": comparison.standfirst, "bottom_line": ""}
+    comparison.pending_changes = {
+        "standfirst": comparison.standfirst,
+        "bottom_line": "",
+    }
     check = comparison_publish_check(comparison=comparison)
     assert check.problems == ["The bottom line is empty."]

@@ -7,9 +7,9 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
+from comparisons.beat import run_schedule
 from comparisons.models import Comparison
 from comparisons.services import comparison_schedule
-from comparisons.tasks import run_schedule
 from tests.comparisons.factories import ComparisonFactory
 from tests.conftest import missing_service
 from tests.editorial.factories import UserFactory

@@ -5,9 +5,9 @@ import pytest
 import time_machine
 from django.test import Client
 
+from comparisons.beat import run_schedule
 from comparisons.models import Comparison
 from comparisons.services import comparison_schedule
-from comparisons.tasks import run_schedule
 from editorial.models import AuditEntry
 from tests.comparisons.factories import ComparisonFactory
 from tests.editorial.factories import editor
@@ -82,7 +82,7 @@ def test_expiry_takes_a_comparison_off_the_site(panel):
 def test_scheduled_changes_to_a_live_comparison_replace_it_on_time(comparison):
     """Pending changes scheduled for later reach readers at that time."""
     with time_machine.travel(START, tick=False) as clock:
-        comparison.draft = {
+        comparison.pending_changes = {
             "standfirst": "Rewritten for December.",
             "bottom_line": comparison.bottom_line,
         }

@@ -8,11 +8,12 @@ from PIL import Image, ImageChops
 
 from comparisons.models import Comparison
 from comparisons.tasks import comparison_share_card, tool_share_card
+from pictures import cards
+from pictures.cards import CardTool, draw_comparison_card, draw_tool_card
+from pictures.text import fit_text
 from reviewers.models import Review, Reviewer
 from tests.comparisons.factories import ComparisonFactory
 from tests.tools.factories import image_bytes, upload
-from tools import cards
-from tools.cards import CardTool, draw_comparison_card, draw_tool_card, fit_text
 from tools.models import Tool
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_tasks")]

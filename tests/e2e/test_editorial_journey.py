@@ -9,8 +9,8 @@ from django.apps import apps
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
+from comparisons.beat import run_schedule
 from comparisons.models import Comparison
-from comparisons.tasks import run_schedule
 from tests.e2e.accessibility import axe_violations
 from tests.editorial.factories import contributor, editor
 

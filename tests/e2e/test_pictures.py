@@ -1,7 +1,7 @@
 import pytest
 from django.core.files.base import ContentFile
 
-from comparisons.demo_images import persona_avatar, tool_logo
+from demo.images import persona_avatar, tool_logo
 from tests.comparisons.factories import ComparisonFactory
 from tests.e2e.accessibility import axe_violations
 

@@ -28,7 +28,7 @@ def test_a_save_after_someone_elses_is_refused_and_keeps_the_input(comparison):
     assert "after you opened it" in response.text
     assert "Bea&#x27;s standfirst, typed with care." in response.text
     comparison.refresh_from_db()
-    assert comparison.draft["standfirst"] == "Carl's standfirst."
+    assert comparison.pending_changes["standfirst"] == "Carl's standfirst."
 
 
 def test_a_save_with_a_fresh_form_goes_through(client, comparison):
@@ -36,7 +36,7 @@ def test_a_save_with_a_fresh_form_goes_through(client, comparison):
     save_form(client, comparison, standfirst="One.")
     save_form(client, comparison, standfirst="Two.")
     comparison.refresh_from_db()
-    assert comparison.draft["standfirst"] == "Two."
+    assert comparison.pending_changes["standfirst"] == "Two."
 
 
 def test_tools_are_guarded_too(client):

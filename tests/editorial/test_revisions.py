@@ -96,7 +96,10 @@ def test_restoring_brings_a_revision_back_as_a_new_draft(client, comparison):
     save_form(client, comparison, standfirst="Version three, unpublished.")
     save_form(client, comparison, standfirst="Version four, unpublished.")
     third = versions(comparison)[1]
-    assert third.field_dict["draft"]["standfirst"] == "Version three, unpublished."
+    assert (
+        third.field_dict["pending_changes"]["standfirst"]
+        == "Version three, unpublished."
+    )
     url = reverse(
         "admin:comparisons_comparison_restore", args=[comparison.pk, third.pk]
     )
@@ -106,13 +109,13 @@ def test_restoring_brings_a_revision_back_as_a_new_draft(client, comparison):
     assert "Yes, restore it" in confirm.text
     assert "Version three, unpublished." in confirm.text
     comparison.refresh_from_db()
-    assert comparison.draft["standfirst"] == "Version four, unpublished."
+    assert comparison.pending_changes["standfirst"] == "Version four, unpublished."
 
     response = client.post(url, follow=True)
     assert "back as unpublished changes" in response.text
     comparison.refresh_from_db()
     assert comparison.standfirst == "Version two."
-    assert comparison.draft["standfirst"] == "Version three, unpublished."
+    assert comparison.pending_changes["standfirst"] == "Version three, unpublished."
     assert comparison.status_label == "Live with unpublished changes"
     client.logout()
     page = client.get(comparison.get_absolute_url()).text
@@ -176,7 +179,7 @@ def test_a_draft_comparison_restores_straight_into_the_draft(client, panel):
     )
     draft.refresh_from_db()
     assert draft.standfirst == "One."
-    assert draft.draft is None
+    assert draft.pending_changes is None
 
 
 def test_a_verdict_edit_keeps_a_revision_and_a_public_change(client, panel):

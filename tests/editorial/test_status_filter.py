@@ -28,7 +28,7 @@ def test_each_status_filter_lists_exactly_the_comparisons_with_that_label(client
     }
     # The factory's `draft` is its draft-state switch, so set the field here.
     changes = made["Live with unpublished changes"]
-    changes.draft = {"standfirst": "Pending words."}
+    changes.pending_changes = {"standfirst": "Pending words."}
     changes.save()
     client.force_login(editor())
     url = reverse("admin:comparisons_comparison_changelist")

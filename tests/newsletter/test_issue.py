@@ -4,8 +4,8 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from comparisons.beat import run_schedule
 from comparisons.services import comparison_schedule
-from comparisons.tasks import run_schedule
 from newsletter.models import Issue
 from newsletter.services.issues import issue_assemble, next_send_time
 from tests.comparisons.factories import ComparisonFactory

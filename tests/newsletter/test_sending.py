@@ -8,9 +8,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from newsletter.beat import dispatch_due_issues
 from newsletter.emails import message_id_for
 from newsletter.models import Delivery, Issue, Subscriber
-from newsletter.services.deliveries import ChunkResult, delivery_chunk_send
+from newsletter.sending import ChunkResult, delivery_chunk_send
 from newsletter.services.dispatch import (
     deliveries_reconcile,
     issue_dispatch,
@@ -18,7 +19,6 @@ from newsletter.services.dispatch import (
     issues_dispatch_due,
 )
 from newsletter.services.subscribers import subscriber_unsubscribe
-from newsletter.tasks import dispatch_due_issues
 from tests.newsletter.conftest import body_text
 from tests.newsletter.factories import IssueFactory, SubscriberFactory
 

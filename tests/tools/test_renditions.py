@@ -4,11 +4,11 @@ import pytest
 from django.core.files.storage import default_storage
 from PIL import Image
 
+from pictures.monograms import contrast_with_white, initials, monogram_colour
 from reviewers.models import Reviewer
 from reviewers.tasks import reviewer_avatar_renditions
 from tests.reviewers.factories import ReviewerFactory
 from tests.tools.factories import ToolFactory, image_bytes, upload
-from tools.images import contrast_with_white, initials, monogram_colour
 from tools.models import Tool
 from tools.tasks import tool_logo_renditions
 

@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-import tools.images
+import pictures.uploads
 
 
 class Migration(migrations.Migration):
@@ -31,7 +31,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="tool",
             name="logo",
-            field=tools.images.CheckedImageField(
+            field=pictures.uploads.CheckedImageField(
                 blank=True,
                 help_text="PNG, JPEG or WebP, at most 4000 × 4000 pixels and 10 MB; square works best. Without one, pages show the tool's initials.",
                 upload_to="logos/",

@@ -1,5 +1,7 @@
-"""One chunk task's work: claim its rows, send them over one SMTP
-connection, and record every outcome in a handful of queries."""
+"""What the sending tasks do: a chunk task claims its rows, sends them over
+one SMTP connection and records every outcome in a handful of queries; a
+confirmation task sends one confirmation email. Services queue these tasks;
+nothing here imports a service."""
 
 from __future__ import annotations
 
@@ -10,16 +12,17 @@ from dataclasses import dataclass, field
 from email.utils import formatdate, parseaddr
 
 from django.conf import settings
-from django.core.mail import get_connection
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.core.mail.message import sanitize_address
 from django.db import connection, transaction
 from django.db.models import F
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from newsletter import emails
 from newsletter.models import Delivery, Issue, Subscriber
-from newsletter.services.dispatch import issue_finish_if_settled
 
 logger = logging.getLogger(__name__)
 
@@ -336,3 +339,41 @@ def _mark_sent(sent: list[Delivery]) -> None:
         Delivery.objects.bulk_update(
             sent, ["status", "sent_at", "message_id", "last_error"], batch_size=500
         )
+
+
+def issue_finish_if_settled(*, issue_id: int) -> bool:
+    """Mark the issue sent once no row is pending or in flight."""
+    if Delivery.objects.filter(issue_id=issue_id).unsettled().exists():
+        return False
+    return bool(
+        Issue.objects.filter(pk=issue_id, status=Issue.Status.SENDING).update(
+            status=Issue.Status.SENT, sent_at=timezone.now()
+        )
+    )
+
+
+def confirmation_send(*, subscriber_id: int) -> bool:
+    """Mail the confirmation link to an address that is not active yet."""
+    subscriber = Subscriber.objects.filter(pk=subscriber_id).first()
+    if subscriber is None or subscriber.status == Subscriber.Status.ACTIVE:
+        return False
+    confirm_url = settings.SITE_URL + reverse(
+        "newsletter:confirm", args=[subscriber.confirmation_token]
+    )
+    context = {
+        "confirm_url": confirm_url,
+        "max_age_days": settings.NEWSLETTER_CONFIRM_MAX_AGE_DAYS,
+        "SITE_NAME": settings.SITE_NAME,
+        "SITE_URL": settings.SITE_URL,
+    }
+    message = EmailMultiAlternatives(
+        subject="Confirm your subscription to Weekly AI Tool Verdicts",
+        body=render_to_string("emails/confirm.txt", context),
+        to=[subscriber.email],
+    )
+    message.attach_alternative(
+        emails.inline_css(render_to_string("emails/confirm.html", context)),
+        "text/html",
+    )
+    message.send()
+    return True

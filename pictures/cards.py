@@ -1,9 +1,7 @@
 """Share cards: the 1200 × 630 pictures that link previews show.
 
 Only drawing lives here; which figures go on a card, and when a card is
-redrawn, is decided by the apps that know those figures. Every piece of text
-is fitted to its box (wrapped, then shrunk, then shortened with an ellipsis
-as a last resort), so a long tool name never runs off the card.
+redrawn, is decided by the apps that know those figures.
 """
 
 from __future__ import annotations
@@ -15,9 +13,11 @@ from dataclasses import asdict, dataclass
 
 from django.conf import settings
 from django.db.models.fields.files import FieldFile
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 
-from tools.images import draw_monogram, font, open_for, square
+from pictures.monograms import draw_monogram
+from pictures.renditions import open_for, square
+from pictures.text import draw_lines, fit_text, font
 
 WIDTH, HEIGHT = 1200, 630
 MARGIN = 60
@@ -66,101 +66,6 @@ def card_key(*tools: CardTool, kind: str) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-# Text that fits --------------------------------------------------------------
-
-
-def _split_long_word(word: str, face: ImageFont.FreeTypeFont, width: int) -> list[str]:
-    pieces, current = [], ""
-    for char in word:
-        if current and face.getlength(current + char) > width:
-            pieces.append(current)
-            current = char
-        else:
-            current += char
-    return [*pieces, current] if current else pieces
-
-
-def wrap(text: str, face: ImageFont.FreeTypeFont, width: int) -> list[str]:
-    """Greedy word wrap; a word wider than the box is broken between letters."""
-    lines: list[str] = []
-    current = ""
-    for word in text.split():
-        candidate = f"{current} {word}" if current else word
-        if face.getlength(candidate) <= width:
-            current = candidate
-            continue
-        if current:
-            lines.append(current)
-        if face.getlength(word) <= width:
-            current = word
-        else:
-            *whole, current = _split_long_word(word, face, width)
-            lines.extend(whole)
-    if current:
-        lines.append(current)
-    return lines or [""]
-
-
-@dataclass(frozen=True)
-class FittedText:
-    face: ImageFont.FreeTypeFont
-    lines: list[str]
-
-    @property
-    def line_height(self) -> int:
-        return round(self.face.size * 1.18)
-
-    @property
-    def height(self) -> int:
-        return self.line_height * len(self.lines)
-
-
-def fit_text(
-    text: str,
-    *,
-    width: int,
-    max_lines: int,
-    largest: int,
-    smallest: int,
-    weight: str = "Regular",
-    max_height: int | None = None,
-) -> FittedText:
-    """The largest size at which `text` fits in `max_lines` lines of `width`
-    and, if given, in `max_height` pixels."""
-    for size in range(largest, smallest - 1, -2):
-        face = font(size, weight)
-        fitted = FittedText(face, wrap(text, face, width))
-        if len(fitted.lines) <= max_lines and (
-            max_height is None or fitted.height <= max_height
-        ):
-            return fitted
-    face = font(smallest, weight)
-    lines = wrap(text, face, width)[:max_lines]
-    last = lines[-1]
-    while last and face.getlength(last + "…") > width:
-        last = last[:-1]
-    lines[-1] = last.rstrip() + "…"
-    return FittedText(face, lines)
-
-
-def _draw_lines(
-    draw: ImageDraw.ImageDraw,
-    fitted: FittedText,
-    *,
-    x: float,
-    y: float,
-    fill: tuple[int, int, int],
-    anchor: str = "la",
-) -> float:
-    for line in fitted.lines:
-        draw.text((x, y), line, font=fitted.face, fill=fill, anchor=anchor)
-        y += fitted.line_height
-    return y
-
-
-# Pieces ----------------------------------------------------------------------
-
-
 def _tile(logo: FieldFile | None, name: str, size: int) -> Image.Image:
     """The logo on a white rounded tile, or the name's monogram."""
     if not logo:
@@ -189,7 +94,7 @@ def _header(draw: ImageDraw.ImageDraw, kicker: str) -> None:
         smallest=24,
         weight="Bold",
     )
-    _draw_lines(draw, name, x=MARGIN, y=48, fill=INK)
+    draw_lines(draw, name, x=MARGIN, y=48, fill=INK)
     draw.text(
         (WIDTH - MARGIN, 60),
         kicker.upper(),
@@ -204,7 +109,7 @@ def _footer(draw: ImageDraw.ImageDraw, text: str) -> None:
     fitted = fit_text(
         text, width=WIDTH - 2 * MARGIN, max_lines=1, largest=26, smallest=18
     )
-    _draw_lines(draw, fitted, x=WIDTH / 2, y=HEIGHT - 35, fill=WHITE, anchor="mm")
+    draw_lines(draw, fitted, x=WIDTH / 2, y=HEIGHT - 35, fill=WHITE, anchor="mm")
 
 
 def _encode(image: Image.Image) -> bytes:
@@ -246,7 +151,7 @@ def draw_comparison_card(
             smallest=24,
             weight="Bold",
         )
-        _draw_lines(draw, name, x=centre, y=NAME_TOP, fill=INK, anchor="ma")
+        draw_lines(draw, name, x=centre, y=NAME_TOP, fill=INK, anchor="ma")
         draw.text(
             (centre, FIGURE_TOP),
             tool.panel_label,
@@ -284,7 +189,7 @@ def draw_tool_card(tool: CardTool, *, logo: FieldFile | None) -> bytes:
         smallest=16,
         weight="SemiBold",
     )
-    y = _draw_lines(draw, category, x=left, y=140, fill=MUTED)
+    y = draw_lines(draw, category, x=left, y=140, fill=MUTED)
     name = fit_text(
         tool.name,
         width=width,
@@ -294,9 +199,9 @@ def draw_tool_card(tool: CardTool, *, logo: FieldFile | None) -> bytes:
         smallest=30,
         weight="Bold",
     )
-    y = _draw_lines(draw, name, x=left, y=y + 8, fill=INK)
+    y = draw_lines(draw, name, x=left, y=y + 8, fill=INK)
     tagline = fit_text(tool.tagline, width=width, max_lines=2, largest=30, smallest=20)
-    y = _draw_lines(draw, tagline, x=left, y=y + 10, fill=MUTED)
+    y = draw_lines(draw, tagline, x=left, y=y + 10, fill=MUTED)
     y = max(y + 20, 400)
     draw.text((left, y), tool.panel_label, font=font(60, "Bold"), fill=ACCENT)
     label_x = left + font(60, "Bold").getlength(tool.panel_label) + 20

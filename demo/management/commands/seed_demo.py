@@ -5,9 +5,9 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from comparisons import demo_content as demo
-from comparisons import demo_images
 from comparisons.models import Comparison
+from demo import content as demo
+from demo import images as demo_images
 from reviewers.models import Review, Reviewer
 from tools.models import Category, Tool, Vote
 from tools.readers import reader_key

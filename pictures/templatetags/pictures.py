@@ -5,8 +5,8 @@ from typing import Any
 from django import template
 from django.conf import settings
 
-from tools import cards
-from tools.images import initials as name_initials
+from pictures import cards
+from pictures.monograms import initials as name_initials
 
 register = template.Library()
 

@@ -1,15 +1,19 @@
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
-from comparisons import views
-from comparisons.feeds import LatestComparisonsFeed
-from comparisons.sitemaps import sitemaps
+from pages import views
+from pages.feeds import LatestComparisonsFeed
+from pages.sitemaps import sitemaps
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("compare/<slug:slug>/", views.comparison_detail, name="comparison-detail"),
     path("preview/<str:token>/", views.comparison_preview, name="comparison-preview"),
     path("tools/<slug:slug>/", views.tool_detail, name="tool-detail"),
+    path("reviewers/", views.reviewer_list, name="reviewer-list"),
+    path("reviewers/<slug:slug>/", views.reviewer_detail, name="reviewer-detail"),
+    path("categories/", views.category_list, name="category-list"),
+    path("categories/<slug:slug>/", views.category_detail, name="category-detail"),
     path("feed/", LatestComparisonsFeed(), name="feed"),
     path(
         "sitemap.xml",
