@@ -31,7 +31,12 @@ from comparisons.services import (
     preview_link_create,
     preview_link_revoke,
 )
-from comparisons.workflow import WorkflowRefused, can, comparison_publish_check
+from comparisons.workflow import (
+    Permission,
+    WorkflowRefused,
+    can,
+    comparison_publish_check,
+)
 from editorial.admin import (
     RevisionAdmin,
     audit_log_url,
@@ -43,10 +48,6 @@ from editorial.models import Action
 from editorial.services import audit_record
 from reviewers.panel import scorecard_for
 
-PUBLISH = "comparisons.publish_comparison"
-SUBMIT = "comparisons.submit_comparison"
-RESTORE = "comparisons.restore_comparison"
-CHANGE = "comparisons.change_comparison"
 WORKFLOW_STEPS = [
     "submit",
     "publish",
@@ -73,10 +74,10 @@ class StatusFilter(admin.SimpleListFilter):
     parameter_name = "state"
 
     def lookups(self, request, model_admin):
-        return Comparison.STATES
+        return Comparison.State.choices
 
     def queryset(self, request, queryset: ComparisonQuerySet):
-        if self.value() in dict(Comparison.STATES):
+        if self.value() in Comparison.State.values:
             return queryset.in_state(self.value())
         return queryset
 
@@ -177,10 +178,10 @@ class ComparisonAdmin(RevisionAdmin):
     # Permissions of the workflow, for actions and buttons.
 
     def has_publish_permission(self, request: HttpRequest) -> bool:
-        return can(request.user, PUBLISH)
+        return can(request.user, Permission.PUBLISH)
 
     def has_restore_permission(self, request: HttpRequest, obj=None) -> bool:
-        return can(request.user, RESTORE)
+        return can(request.user, Permission.RESTORE)
 
     def restore_refusal(self, request: HttpRequest, obj) -> str:
         return (
@@ -330,9 +331,9 @@ class ComparisonAdmin(RevisionAdmin):
                         )
                         for step in WORKFLOW_STEPS
                     },
-                    "can_submit": can(user, SUBMIT),
-                    "can_publish": can(user, PUBLISH),
-                    "can_share": can(user, CHANGE),
+                    "can_submit": can(user, Permission.SUBMIT),
+                    "can_publish": can(user, Permission.PUBLISH),
+                    "can_share": can(user, Permission.CHANGE),
                     "preview_url": comparison.get_absolute_url()
                     + ("?preview=draft" if comparison.has_pending_changes else ""),
                     "preview_links": [

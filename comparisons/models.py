@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from tools.markdown import render_markdown
+from editorial.markdown import render_markdown
 from tools.models import Tool
 
 
@@ -40,42 +40,59 @@ class ComparisonQuerySet(models.QuerySet):
     def with_tools(self) -> "ComparisonQuerySet":
         return self.select_related("left__category", "right__category")
 
-    def in_state(self, state: str) -> "ComparisonQuerySet":
-        """Those whose status label is this one of Comparison.STATES."""
+    def in_state(self, state: "State") -> "ComparisonQuerySet":
+        """Those the admin's filter lists under this state. A live comparison
+        with changes in review or scheduled is also listed under In review or
+        Scheduled, where an editor looks for it."""
         now = timezone.now()
         live = self.published()
         not_live = self.exclude(pk__in=live.values("pk"))
-        match state:
-            case "draft":
+        match State(state):
+            case State.DRAFT:
                 return not_live.filter(
-                    status=Comparison.Status.DRAFT,
+                    status=Status.DRAFT,
                     published_at__isnull=True,
                     scheduled_at__isnull=True,
                     review_requested_at__isnull=True,
                 )
-            case "review":
+            case State.REVIEW:
                 return self.filter(review_requested_at__isnull=False)
-            case "scheduled":
+            case State.SCHEDULED:
                 return self.filter(
                     models.Q(scheduled_at__isnull=False)
-                    | models.Q(status=Comparison.Status.PUBLISHED, published_at__gt=now)
+                    | models.Q(status=Status.PUBLISHED, published_at__gt=now)
                 )
-            case "live":
+            case State.LIVE:
                 return live.filter(pending_changes__isnull=True)
-            case "changes":
+            case State.CHANGES:
                 return live.filter(pending_changes__isnull=False)
-            case "unpublished":
+            case State.UNPUBLISHED:
                 return not_live.filter(
                     published_at__lte=now,
                     scheduled_at__isnull=True,
                     review_requested_at__isnull=True,
                 )
-        raise ValueError(f"Unknown state: {state!r}")
 
 
 class Status(models.TextChoices):
+    """What is stored: whether readers may see the comparison at all."""
+
     DRAFT = "draft", "Draft"
     PUBLISHED = "published", "Published"
+
+
+class State(models.TextChoices):
+    """Where a comparison stands, as editors see it: derived from its status,
+    times, review request and pending changes, never stored. The admin's
+    filter offers these, `in_state` selects them and `status_label` words
+    them."""
+
+    DRAFT = "draft", "Draft"
+    REVIEW = "review", "In review"
+    SCHEDULED = "scheduled", "Scheduled"
+    LIVE = "live", "Live"
+    CHANGES = "changes", "Live with unpublished changes"
+    UNPUBLISHED = "unpublished", "Unpublished"
 
 
 #: The text an editor changes; on a published comparison, changes to these
@@ -91,20 +108,12 @@ class Comparison(models.Model):
     editing it stores the new text in `pending_changes` instead, so
     readers keep the published version until an editor publishes the
     changes. Review and scheduling are data too: `review_requested_at`,
-    `scheduled_at` and `expires_at`; `status_label` turns them into one
-    word for editors.
+    `scheduled_at` and `expires_at`; `state` turns them into one State
+    and `status_label` into the words editors read.
     """
 
     Status = Status
-    #: The states of `status_label`, as the admin's filter offers them.
-    STATES = [
-        ("draft", "Draft"),
-        ("review", "In review"),
-        ("scheduled", "Scheduled"),
-        ("live", "Live"),
-        ("changes", "Live with unpublished changes"),
-        ("unpublished", "Unpublished"),
-    ]
+    State = State
 
     left = models.ForeignKey(
         Tool,
@@ -315,32 +324,40 @@ class Comparison(models.Model):
         return preview
 
     @property
-    def status_label(self) -> str:
-        """One label for editors: Draft, In review, Scheduled for <time>,
-        Live, Live with unpublished changes, or Unpublished."""
+    def state(self) -> State:
         if self.is_live:
-            if not self.has_pending_changes:
-                return "Live"
-            label = "Live with unpublished changes"
-            if self.scheduled_at:
-                return f"{label}, scheduled for {_when(self.scheduled_at)}"
-            if self.in_review:
-                return f"{label}, in review"
-            return label
-        now = timezone.now()
-        if (
-            self.status == self.Status.PUBLISHED
-            and self.published_at
-            and self.published_at > now
-        ):
-            return f"Scheduled for {_when(self.published_at)}"
-        if self.scheduled_at:
-            return f"Scheduled for {_when(self.scheduled_at)}"
+            return State.CHANGES if self.has_pending_changes else State.LIVE
+        if self.publishes_later or self.scheduled_at:
+            return State.SCHEDULED
         if self.in_review:
-            return "In review"
+            return State.REVIEW
         if self.published_at is not None:
-            return "Unpublished"
-        return "Draft"
+            return State.UNPUBLISHED
+        return State.DRAFT
+
+    @property
+    def publishes_later(self) -> bool:
+        """Published with a publication time still to come."""
+        return (
+            self.status == Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at > timezone.now()
+        )
+
+    @property
+    def status_label(self) -> str:
+        """The state's label, with when it is scheduled ("Scheduled for
+        <time>") and what its pending changes wait for."""
+        state = self.state
+        if state == State.CHANGES:
+            if self.scheduled_at:
+                return f"{state.label}, scheduled for {_when(self.scheduled_at)}"
+            if self.in_review:
+                return f"{state.label}, {State.REVIEW.label.lower()}"
+        if state == State.SCHEDULED:
+            when = self.published_at if self.publishes_later else self.scheduled_at
+            return f"{state.label} for {_when(when)}"
+        return state.label
 
     @property
     def tools(self) -> tuple[Tool, Tool]:

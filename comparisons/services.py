@@ -23,6 +23,7 @@ from comparisons.models import (
     PreviewLink,
 )
 from comparisons.workflow import (
+    Permission,
     User,
     WorkflowRefused,
     can,
@@ -47,9 +48,9 @@ def comparison_save_edit(
     `pending_changes`, so readers see no change until they are published.
     """
     if created:
-        require(by, "comparisons.add_comparison", "write comparisons")
+        require(by, Permission.ADD, "write comparisons")
     else:
-        require(by, "comparisons.change_comparison", "edit comparisons")
+        require(by, Permission.CHANGE, "edit comparisons")
     edited = {name: getattr(comparison, name) for name in PENDING_FIELDS}
     stored = (
         Comparison.objects.filter(pk=comparison.pk)
@@ -91,7 +92,7 @@ def comparison_save_edit(
     reopened = (
         stored is not None
         and comparison.scheduled_at is not None
-        and not can(by, "comparisons.publish_comparison")
+        and not can(by, Permission.PUBLISH)
         and _changed(stored, comparison, edited)
     )
     if reopened:
@@ -126,7 +127,7 @@ def _changed(stored: dict, comparison: Comparison, edited: dict[str, str]) -> bo
 @transaction.atomic
 def comparison_submit(*, comparison: Comparison, by: User) -> Comparison:
     """Ask an editor to review the draft (or the pending changes)."""
-    require(by, "comparisons.submit_comparison", "submit for review")
+    require(by, Permission.SUBMIT, "submit for review")
     if not comparison.has_something_to_publish:
         raise WorkflowRefused(
             "There is nothing to review: the comparison is live and has no "
@@ -152,7 +153,7 @@ def comparison_publish(
     absent. A publication time already chosen is kept; a first publication
     by the schedule is dated at the scheduled time.
     """
-    require(by, "comparisons.publish_comparison", "publish")
+    require(by, Permission.PUBLISH, "publish")
     if check:
         result = comparison_publish_check(comparison=comparison)
         if not result.ok:
@@ -195,7 +196,7 @@ def comparison_schedule(
     expires_at: datetime | None = None,
 ) -> Comparison:
     """Have the scheduler publish the comparison (or its changes) later."""
-    require(by, "comparisons.publish_comparison", "schedule")
+    require(by, Permission.PUBLISH, "schedule")
     now = timezone.now()
     if publish_at <= now:
         raise WorkflowRefused(
@@ -226,7 +227,7 @@ def comparison_schedule(
 def comparison_unschedule(
     *, comparison: Comparison, by: User | None, reason: str = ""
 ) -> Comparison:
-    require(by, "comparisons.publish_comparison", "cancel a schedule")
+    require(by, Permission.PUBLISH, "cancel a schedule")
     if comparison.scheduled_at is None:
         raise WorkflowRefused("This comparison is not scheduled.")
     comparison.scheduled_at = None
@@ -241,7 +242,7 @@ def comparison_unpublish(
     *, comparison: Comparison, by: User | None = None, reason: str = ""
 ) -> Comparison:
     """Take a comparison off the site; its publication date is kept."""
-    require(by, "comparisons.publish_comparison", "unpublish")
+    require(by, Permission.PUBLISH, "unpublish")
     if comparison.status != Comparison.Status.PUBLISHED:
         raise WorkflowRefused(f"{comparison} is not published.")
     comparison.status = Comparison.Status.DRAFT
@@ -266,7 +267,7 @@ def comparison_restore(
     *, comparison: Comparison, by: User, version: Version
 ) -> Comparison:
     """Bring back a revision's text as a new draft; nothing goes live."""
-    require(by, "comparisons.restore_comparison", "restore a revision")
+    require(by, Permission.RESTORE, "restore a revision")
     if version.object_id != str(comparison.pk) or version._model is not Comparison:
         raise WorkflowRefused("That revision belongs to another object.")
     content = revision_content(version)
@@ -362,7 +363,7 @@ def _expire(comparison: Comparison) -> str:
 def preview_link_create(
     *, comparison: Comparison, by: User, lifetime: timedelta | None = None
 ) -> PreviewLink:
-    require(by, "comparisons.change_comparison", "share a preview")
+    require(by, Permission.CHANGE, "share a preview")
     now = timezone.now()
     link = PreviewLink.objects.create(
         comparison=comparison,
@@ -382,7 +383,7 @@ def preview_link_create(
 
 @transaction.atomic
 def preview_link_revoke(*, link: PreviewLink, by: User) -> PreviewLink:
-    require(by, "comparisons.change_comparison", "revoke a preview link")
+    require(by, Permission.CHANGE, "revoke a preview link")
     if link.revoked_at is None:
         link.revoked_at = timezone.now()
         link.save(update_fields=["revoked_at"])

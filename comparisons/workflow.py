@@ -3,6 +3,7 @@ comparison needs before it is published. Read-only; the writes that follow
 these rules are in services.py."""
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
@@ -40,16 +41,24 @@ class PublishCheck:
         return not self.problems
 
 
+class Permission(StrEnum):
+    """The workflow's permissions, as `has_perm` names them; the custom ones
+    are declared in Comparison.Meta.permissions."""
+
+    ADD = "comparisons.add_comparison"
+    CHANGE = "comparisons.change_comparison"
+    VIEW = "comparisons.view_comparison"
+    SUBMIT = "comparisons.submit_comparison"
+    PUBLISH = "comparisons.publish_comparison"
+    RESTORE = "comparisons.restore_comparison"
+
+
 PERMISSION_NEEDS = {
-    "comparisons.submit_comparison": "submitting for review needs the "
-    "Contributor or Editor role",
-    "comparisons.publish_comparison": "publishing, scheduling and "
-    "unpublishing need the Editor role",
-    "comparisons.restore_comparison": "restoring a revision needs the Editor role",
-    "comparisons.change_comparison": "editing comparisons needs the "
-    "Contributor or Editor role",
-    "comparisons.add_comparison": "writing comparisons needs the "
-    "Contributor or Editor role",
+    Permission.SUBMIT: "submitting for review needs the Contributor or Editor role",
+    Permission.PUBLISH: "publishing, scheduling and unpublishing need the Editor role",
+    Permission.RESTORE: "restoring a revision needs the Editor role",
+    Permission.CHANGE: "editing comparisons needs the Contributor or Editor role",
+    Permission.ADD: "writing comparisons needs the Contributor or Editor role",
 }
 
 
@@ -62,9 +71,7 @@ def can(user: User | None, permission: str) -> bool:
 
 def can_preview(user: User) -> bool:
     """Staff who may see comparisons in the admin may read drafts on the site."""
-    return bool(user.is_active and user.is_staff) and user.has_perm(
-        "comparisons.view_comparison"
-    )
+    return bool(user.is_active and user.is_staff) and user.has_perm(Permission.VIEW)
 
 
 def require(user: User | None, permission: str, verb: str) -> None:

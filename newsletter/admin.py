@@ -13,11 +13,15 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from newsletter import emails
-from newsletter.models import Delivery, Issue, IssueComparison, Subscriber
+from newsletter.models import (
+    Delivery,
+    Issue,
+    IssueComparison,
+    Permission,
+    Subscriber,
+)
 from newsletter.services.dispatch import issue_dispatch, issue_retry_failed
 from newsletter.services.issues import IssueStateError, issue_cancel, issue_send_test
-
-SEND_PERMISSION = "newsletter.send_issue"
 
 
 class _Echo:
@@ -195,7 +199,7 @@ class IssueAdmin(admin.ModelAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = {
             **(extra_context or {}),
-            "can_send": request.user.has_perm(SEND_PERMISSION),
+            "can_send": request.user.has_perm(Permission.SEND_ISSUE),
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -206,7 +210,7 @@ class IssueAdmin(admin.ModelAdmin):
         return issue
 
     def _require_send(self, request: HttpRequest) -> None:
-        if not request.user.has_perm(SEND_PERMISSION):
+        if not request.user.has_perm(Permission.SEND_ISSUE):
             raise PermissionDenied("Only newsletter editors can send issues.")
 
     def _back(self, issue: Issue) -> HttpResponse:

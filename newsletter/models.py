@@ -10,8 +10,8 @@ never loses or doubles more than the rows it had claimed.
 import dataclasses
 import datetime
 import uuid
+from enum import StrEnum
 
-from django.conf import settings
 from django.core import signing
 from django.db import models
 from django.db.models.functions import Lower
@@ -22,6 +22,13 @@ from comparisons.models import Comparison
 CONFIRM_SALT = "newsletter.confirm"
 
 
+class Permission(StrEnum):
+    """The newsletter's permissions, as `has_perm` names them."""
+
+    SEND_ISSUE = "newsletter.send_issue"
+    VIEW_ISSUE = "newsletter.view_issue"
+
+
 class SubscriberQuerySet(models.QuerySet):
     def active(self) -> "SubscriberQuerySet":
         return self.filter(status=Subscriber.Status.ACTIVE)
@@ -30,16 +37,21 @@ class SubscriberQuerySet(models.QuerySet):
         return self.filter(email__iexact=email)
 
 
-class Subscriber(models.Model):
-    class Status(models.TextChoices):
-        PENDING = "pending", "Waiting for confirmation"
-        ACTIVE = "active", "Active"
-        UNSUBSCRIBED = "unsubscribed", "Unsubscribed"
-        BOUNCED = "bounced", "Bounced"
+class SubscriberStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for confirmation"
+    ACTIVE = "active", "Active"
+    UNSUBSCRIBED = "unsubscribed", "Unsubscribed"
+    BOUNCED = "bounced", "Bounced"
 
-    class Source(models.TextChoices):
-        FORM = "form", "Sign-up form"
-        IMPORT = "import", "Import"
+
+class SubscriberSource(models.TextChoices):
+    FORM = "form", "Sign-up form"
+    IMPORT = "import", "Import"
+
+
+class Subscriber(models.Model):
+    Status = SubscriberStatus
+    Source = SubscriberSource
 
     email = models.EmailField(
         max_length=254, help_text="Stored trimmed, with the domain in lower case."
@@ -47,7 +59,9 @@ class Subscriber(models.Model):
     status = models.CharField(
         max_length=12, choices=Status.choices, default=Status.PENDING
     )
-    source = models.CharField(max_length=8, choices=Source.choices, default="form")
+    source = models.CharField(
+        max_length=8, choices=Source.choices, default=SubscriberSource.FORM
+    )
     token = models.UUIDField(
         default=uuid.uuid4,
         unique=True,
@@ -72,22 +86,17 @@ class Subscriber(models.Model):
                 violation_error_message="This address is already on the list.",
             ),
             models.CheckConstraint(
-                condition=models.Q(
-                    status__in=["pending", "active", "unsubscribed", "bounced"]
-                ),
+                condition=models.Q(status__in=SubscriberStatus.values),
                 name="subscriber_status_valid",
             ),
             models.CheckConstraint(
-                condition=models.Q(source__in=["form", "import"]),
+                condition=models.Q(source__in=SubscriberSource.values),
                 name="subscriber_source_valid",
             ),
         ]
 
     def __str__(self) -> str:
         return self.email
-
-    def get_unsubscribe_url(self) -> str:
-        return settings.SITE_URL + reverse("newsletter:unsubscribe", args=[self.token])
 
     @property
     def confirmation_token(self) -> str:
@@ -106,13 +115,16 @@ class IssueQuerySet(models.QuerySet):
         return self.filter(status=Issue.Status.SCHEDULED, send_at__lte=now)
 
 
+class IssueStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SCHEDULED = "scheduled", "Scheduled"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    CANCELLED = "cancelled", "Cancelled"
+
+
 class Issue(models.Model):
-    class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        SCHEDULED = "scheduled", "Scheduled"
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
-        CANCELLED = "cancelled", "Cancelled"
+    Status = IssueStatus
 
     EDITABLE = (Status.DRAFT, Status.SCHEDULED)
 
@@ -154,9 +166,7 @@ class Issue(models.Model):
                 violation_error_message="This week already has an issue.",
             ),
             models.CheckConstraint(
-                condition=models.Q(
-                    status__in=["draft", "scheduled", "sending", "sent", "cancelled"]
-                ),
+                condition=models.Q(status__in=IssueStatus.values),
                 name="issue_status_valid",
             ),
             models.CheckConstraint(
@@ -180,10 +190,6 @@ class Issue(models.Model):
         return f"Week {self.iso_week}, {self.iso_year}"
 
     @property
-    def week_start(self) -> datetime.date:
-        return datetime.date.fromisocalendar(self.iso_year, self.iso_week, 1)
-
-    @property
     def is_editable(self) -> bool:
         """Editors may change, cancel or send it until it starts going out."""
         return self.status in self.EDITABLE
@@ -204,7 +210,7 @@ class IssueComparison(models.Model):
     comparison = models.ForeignKey(
         Comparison,
         on_delete=models.PROTECT,
-        limit_choices_to={"status": "published"},
+        limit_choices_to={"status": Comparison.Status.PUBLISHED},
         help_text="Only published comparisons can go into an issue.",
     )
     position = models.PositiveSmallIntegerField(
@@ -272,13 +278,16 @@ class DeliveryQuerySet(models.QuerySet):
         return {issue_id: DeliveryProgress(found) for issue_id, found in counts.items()}
 
 
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
 class Delivery(models.Model):
-    class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
-        CANCELLED = "cancelled", "Cancelled"
+    Status = DeliveryStatus
 
     issue = models.ForeignKey(
         Issue, on_delete=models.CASCADE, related_name="deliveries"
@@ -305,13 +314,12 @@ class Delivery(models.Model):
                 fields=["issue", "subscriber"], name="delivery_once_per_subscriber"
             ),
             models.CheckConstraint(
-                condition=models.Q(
-                    status__in=["pending", "sending", "sent", "failed", "cancelled"]
-                ),
+                condition=models.Q(status__in=DeliveryStatus.values),
                 name="delivery_status_valid",
             ),
             models.CheckConstraint(
-                condition=~models.Q(status="sent") | models.Q(sent_at__isnull=False),
+                condition=~models.Q(status=DeliveryStatus.SENT)
+                | models.Q(sent_at__isnull=False),
                 name="delivery_sent_has_time",
             ),
         ]

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_http_methods
 from clients.limits import rate_limit
 from newsletter.emails import issue_context
 from newsletter.forms import SubscribeForm
-from newsletter.models import Issue, Subscriber
+from newsletter.models import Issue, Permission, Subscriber
 from newsletter.services.subscribers import (
     ConfirmationError,
     subscriber_confirm,
@@ -114,7 +114,7 @@ def issue_detail(request: HttpRequest, pk: int) -> HttpResponse:
     issue = get_object_or_404(Issue, pk=pk)
     preview = issue.status != Issue.Status.SENT
     if preview and not (
-        request.user.is_staff and request.user.has_perm("newsletter.view_issue")
+        request.user.is_staff and request.user.has_perm(Permission.VIEW_ISSUE)
     ):
         raise Http404("No issue at this address.")
     response = render(

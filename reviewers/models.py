@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from pictures.renditions import Picture, picture
 from pictures.uploads import CheckedImageField
-from tools.models import Tool
+from tools.models import Tool, Verdict
 
 AVATAR_SIZE = 48
 
@@ -89,11 +89,6 @@ class ReviewQuerySet(models.QuerySet):
     def on_panel(self) -> "ReviewQuerySet":
         """Verdicts that count: those of active personas."""
         return self.filter(reviewer__active=True)
-
-
-class Verdict(models.TextChoices):
-    SHIP = "ship", "Ship"
-    SKIP = "skip", "Skip"
 
 
 @reversion.register()

@@ -3,9 +3,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 
+from editorial.markdown import render_markdown
 from pictures.renditions import Picture, picture
 from pictures.uploads import CheckedImageField
-from tools.markdown import render_markdown
 
 LOGO_SIZE = 64
 
@@ -30,6 +30,13 @@ class Category(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("category-detail", args=[self.slug])
+
+
+class Verdict(models.TextChoices):
+    """Ship or skip: what a persona says of a tool, and what a reader votes."""
+
+    SHIP = "ship", "Ship"
+    SKIP = "skip", "Skip"
 
 
 class PricingTier(models.TextChoices):
@@ -139,9 +146,7 @@ class Vote(models.Model):
     deletes it, so a reader is never counted twice.
     """
 
-    class Verdict(models.TextChoices):
-        SHIP = "ship", "Ship"
-        SKIP = "skip", "Skip"
+    Verdict = Verdict
 
     # Votes are readers' reactions to a tool, not editorial content: they go
     # with the tool rather than keeping a retired tool in the catalogue.
@@ -167,7 +172,7 @@ class Vote(models.Model):
                 violation_error_message="This reader has already voted on this tool.",
             ),
             models.CheckConstraint(
-                condition=models.Q(verdict__in=["ship", "skip"]),
+                condition=models.Q(verdict__in=Verdict.values),
                 name="vote_verdict_valid",
                 violation_error_message="A vote is either ship or skip.",
             ),

@@ -160,7 +160,9 @@ def deliveries_reconcile(*, now: datetime.datetime | None = None) -> dict[str, i
             if issue is None:
                 continue
             due = (
-                Delivery.objects.filter(issue_id=issue_id, status="pending")
+                Delivery.objects.filter(
+                    issue_id=issue_id, status=Delivery.Status.PENDING
+                )
                 .exclude(next_attempt_at__gt=now)
                 .exists()
             )

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_each_status_filter_lists_exactly_the_comparisons_with_that_label(client):
-    """The filter and the label agree, state by state."""
+    """The filter, the state and the label agree, state by state."""
     now = timezone.now()
     made = {
         "Draft": ComparisonFactory(draft=True),
@@ -32,10 +32,11 @@ def test_each_status_filter_lists_exactly_the_comparisons_with_that_label(client
     changes.save()
     client.force_login(editor())
     url = reverse("admin:comparisons_comparison_changelist")
-    for state, label in Comparison.STATES:
+    for state, label in Comparison.State.choices:
         response = client.get(url, {"state": state})
         listed = set(response.context["cl"].result_list)
         assert listed == {made[label]}, state
         (comparison,) = listed
+        assert comparison.state == state
         assert comparison.status_label.startswith(label)
         assert comparison.title in response.text
