@@ -26,6 +26,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.core.mail.message import sanitize_address
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.html import escape
 
 from newsletter.models import Issue
 from reviewers.panel import panel_figures
@@ -100,7 +101,7 @@ class RenderedIssue:
 
     def personalise(self, *, email: str, unsubscribe_url: str) -> tuple[str, str]:
         html = self.html.replace(UNSUBSCRIBE_PLACEHOLDER, unsubscribe_url).replace(
-            EMAIL_PLACEHOLDER, _html_escape(email)
+            EMAIL_PLACEHOLDER, escape(email)
         )
         text = self.text.replace(UNSUBSCRIBE_PLACEHOLDER, unsubscribe_url).replace(
             EMAIL_PLACEHOLDER, email
@@ -109,16 +110,6 @@ class RenderedIssue:
 
     def with_subject(self, subject: str) -> RenderedIssue:
         return replace(self, subject=subject, subject_header=_subject_header(subject))
-
-
-def _html_escape(value: str) -> str:
-    return (
-        value.replace("&", "&amp;")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace('"', "&quot;")
-        .replace("'", "&#x27;")
-    )
 
 
 def render_issue(issue: Issue) -> RenderedIssue:

@@ -71,11 +71,9 @@ def _encode(image: Image.Image, fmt: str) -> bytes:
 class Picture:
     """What a page needs to show a rendition set with `<picture>`."""
 
-    size: int
     webp_srcset: str
     src: str
     srcset: str
-    fallback_type: str
     alt: str
 
 
@@ -86,11 +84,9 @@ def picture(renditions: dict[str, Any], *, alt: str) -> Picture | None:
     webp = [default_storage.url(name) for name in renditions["webp"]]
     fallback = [default_storage.url(name) for name in renditions["fallback"]]
     return Picture(
-        size=renditions["size"],
         webp_srcset=f"{webp[0]} 1x, {webp[1]} 2x",
         src=fallback[0],
         srcset=f"{fallback[0]} 1x, {fallback[1]} 2x",
-        fallback_type=renditions["fallback_type"],
         alt=alt,
     )
 

@@ -105,10 +105,6 @@ class Scorecard:
         verb = "splits" if len(splitters) == 1 else "split"
         return f"{names} {verb}: ship on one tool, skip on the other."
 
-    @property
-    def is_complete(self) -> bool:
-        return bool(self.rows) and not self.missing
-
 
 def scorecard_for(tools: Iterable[Tool]) -> Scorecard:
     """Build the scorecard in three queries, whatever the panel's size."""

@@ -1,7 +1,7 @@
 from django import template
 from django.utils.safestring import SafeString
 
-from tools.markdown import render_markdown
+from editorial.markdown import render_markdown
 
 register = template.Library()
 

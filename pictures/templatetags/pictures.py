@@ -6,14 +6,9 @@ from django import template
 from django.conf import settings
 
 from pictures import cards
-from pictures.monograms import initials as name_initials
+from pictures.monograms import initials
 
 register = template.Library()
-
-
-@register.filter
-def initials(name: str) -> str:
-    return name_initials(name)
 
 
 @register.filter
@@ -31,7 +26,7 @@ def picture(
     """A square picture at `size` CSS pixels, or the initials until it is made."""
     return {
         "picture": pictured,
-        "initials": name_initials(name),
+        "initials": initials(name),
         "size": size,
         "css_class": css_class,
     }

@@ -71,4 +71,3 @@ def test_scorecard_names_what_is_missing():
     ReviewFactory(reviewer=builder, tool=right)
     scorecard = scorecard_for([left, right])
     assert scorecard.missing == ["The Skeptic has no verdict on Beta yet"]
-    assert not scorecard.is_complete
