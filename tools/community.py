@@ -1,9 +1,9 @@
 """The community figure: the share of readers' votes on a tool that are *ship*.
 
-Counts come from the database as conditional aggregates, so the figures for
-any number of tools cost one query and always follow the votes table: when
-votes are cast, changed, withdrawn or removed by an editor, the next page
-shows the new figure without anything to recompute.
+Figures read the tools' tallies (`VoteTally`), which triggers keep exact in
+the transaction of every vote, withdrawal and clean-up; nothing counts the
+votes on a page view, so a figure costs the same with ten votes or a
+million, and any number of tools cost one query.
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import F, IntegerField, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from tools.figures import ShipShare
-from tools.models import Tool, Vote
+from tools.models import Tool, VoteTally
 
 #: Panel and community shares this many points apart earn a plain sentence.
 DISAGREEMENT_POINTS = 25
@@ -69,44 +69,42 @@ def community_figures(tool_ids: Iterable[int]) -> dict[int, CommunityFigure]:
     """Figures for many tools in one query, keyed by tool id."""
     ids = set(tool_ids)
     rows = (
-        Vote.objects.filter(tool_id__in=ids)
+        VoteTally.objects.filter(tool_id__in=ids)
         .values("tool_id")
-        .annotate(
-            ship=Count("pk", filter=Q(verdict=Vote.Verdict.SHIP)), total=Count("pk")
-        )
-        .values_list("tool_id", "ship", "total")
+        .annotate(ship=Sum("ship"), skip=Sum("skip"))
+        .values_list("tool_id", "ship", "skip")
         .order_by()
     )
     minimum = minimum_votes()
     counted = {
-        tool_id: CommunityFigure(ship=ship, total=total, minimum=minimum)
-        for tool_id, ship, total in rows
+        tool_id: CommunityFigure(ship=ship, total=ship + skip, minimum=minimum)
+        for tool_id, ship, skip in rows
     }
     return {
         tool_id: counted.get(tool_id, CommunityFigure(0, 0, minimum)) for tool_id in ids
     }
 
 
-def _vote_count(**conditions) -> Coalesce:
-    counted = (
-        Vote.objects.filter(tool=OuterRef("pk"), **conditions)
+def _tally_sum(expression) -> Coalesce:
+    summed = (
+        VoteTally.objects.filter(tool=OuterRef("pk"))
         .order_by()
         .values("tool")
-        .annotate(count=Count("pk"))
-        .values("count")
+        .annotate(total=Sum(expression))
+        .values("total")
     )
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+    return Coalesce(Subquery(summed, output_field=IntegerField()), 0)
 
 
 def with_community(tools: QuerySet[Tool]) -> QuerySet[Tool]:
     """Annotate tools with `community_ship` and `community_total`.
 
-    Subqueries rather than a join, so these counts stay right next to other
+    Subqueries rather than a join, so these sums stay right next to other
     aggregates on the same query (such as the panel's).
     """
     return tools.annotate(
-        community_ship=_vote_count(verdict=Vote.Verdict.SHIP),
-        community_total=_vote_count(),
+        community_ship=_tally_sum(F("ship")),
+        community_total=_tally_sum(F("ship") + F("skip")),
     )
 
 

@@ -178,9 +178,39 @@ class Vote(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["tool", "verdict"], name="vote_tool_verdict_idx"),
             models.Index(fields=["tool", "cast_at"], name="vote_tool_cast_at_idx"),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_verdict_display()} on {self.tool}"
+
+
+class VoteTally(models.Model):
+    """Running totals of a tool's votes, kept by triggers in the database.
+
+    Every insert, change and delete on the votes table (a reader's vote, a
+    withdrawal, an editor's clean-up, a script, a cascade) adds to or takes
+    from these rows in the same transaction, so a figure is a sum over a
+    few rows however many votes a tool has. On PostgreSQL a tool's totals
+    are spread over `SHARDS` rows, chosen by a hash of the reader, so that
+    simultaneous votes on one tool do not queue for one row lock; a shard on
+    its own means nothing, only the sum does. `manage.py rebuild_tallies`
+    recounts them from the votes.
+    """
+
+    SHARDS = 8
+
+    tool = models.ForeignKey(Tool, on_delete=models.CASCADE, related_name="tallies")
+    shard = models.PositiveSmallIntegerField()
+    ship = models.IntegerField(default=0)
+    skip = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tool", "shard"], name="votetally_one_row_per_shard"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tool}: {self.ship} ship, {self.skip} skip (shard {self.shard})"

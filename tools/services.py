@@ -4,17 +4,39 @@ Every write is one SQL statement that the database makes safe under
 concurrency: an INSERT ... ON CONFLICT (tool, reader) DO UPDATE to cast or
 change a vote, a DELETE to withdraw or remove votes. Nothing is read,
 changed in Python and written back, so simultaneous votes never lose one
-another or count a reader twice.
+another or count a reader twice; the tallies the figures read are updated
+by triggers inside the same statement (`tools/tallies.py`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
+from django.db import OperationalError, transaction
 from django.utils import timezone
 
 from tools.community import CommunityFigure, community_figure
 from tools.models import Tool, Vote
+
+#: SQLSTATEs after which PostgreSQL has rolled the write back and asks for
+#: it again: a deadlock (a clean-up and a vote reaching the same tally rows
+#: in opposite orders) or a serialisation failure.
+_RETRY_SQLSTATES = {"40P01", "40001"}
+_ATTEMPTS = 3
+
+
+def _write(statement: Callable[[], object]) -> None:
+    """Run one write in its own transaction, again if the database asks."""
+    for attempt in range(1, _ATTEMPTS + 1):
+        try:
+            with transaction.atomic():
+                statement()
+            return
+        except OperationalError as error:
+            sqlstate = getattr(error.__cause__, "sqlstate", None)
+            if attempt == _ATTEMPTS or sqlstate not in _RETRY_SQLSTATES:
+                raise
 
 
 def vote_cast(*, tool: Tool, reader_key: str, verdict: str) -> CommunityFigure:
@@ -23,20 +45,18 @@ def vote_cast(*, tool: Tool, reader_key: str, verdict: str) -> CommunityFigure:
     Returns the tool's community figure after the write.
     """
     if verdict == "none":
-        Vote.objects.filter(tool=tool, reader=reader_key).delete()
+        _write(Vote.objects.filter(tool=tool, reader=reader_key).delete)
     elif verdict in Vote.Verdict.values:
-        Vote.objects.bulk_create(
-            [
-                Vote(
-                    tool=tool,
-                    reader=reader_key,
-                    verdict=verdict,
-                    cast_at=timezone.now(),
-                )
-            ],
-            update_conflicts=True,
-            unique_fields=["tool", "reader"],
-            update_fields=["verdict", "cast_at"],
+        vote = Vote(
+            tool=tool, reader=reader_key, verdict=verdict, cast_at=timezone.now()
+        )
+        _write(
+            lambda: Vote.objects.bulk_create(
+                [vote],
+                update_conflicts=True,
+                unique_fields=["tool", "reader"],
+                update_fields=["verdict", "cast_at"],
+            )
         )
     else:
         raise ValueError(f"Unknown verdict {verdict!r}: use ship, skip or none.")
@@ -56,10 +76,16 @@ def vote_of(*, tool: Tool, reader_key: str) -> str:
 def votes_remove(*, tool: Tool, start: datetime, end: datetime) -> int:
     """Remove the votes on one tool cast in [start, end); return how many.
 
-    For cleaning up review-bombing. The figures are aggregates over the
-    votes that remain, so they follow at once.
+    For cleaning up review-bombing. The tallies lose the removed votes in
+    the same statement, so the figures follow at once.
     """
     if start >= end:
         raise ValueError("The window must start before it ends.")
-    deleted, _ = Vote.objects.filter(tool=tool).cast_between(start, end).delete()
-    return deleted
+    removed: list[int] = []
+
+    def remove() -> None:
+        deleted, _ = Vote.objects.filter(tool=tool).cast_between(start, end).delete()
+        removed[:] = [deleted]
+
+    _write(remove)
+    return removed[0]
