@@ -207,6 +207,14 @@ class Comparison(models.Model):
 
     class Meta:
         ordering = ["-published_at", "-created_at"]
+        indexes = [
+            # The published list, newest first (home page, feed, sitemap).
+            models.Index(
+                fields=["-published_at", "-created_at"],
+                condition=models.Q(status=Status.PUBLISHED),
+                name="comparison_published_idx",
+            ),
+        ]
         permissions = [
             ("submit_comparison", "Can submit a comparison for review"),
             (

@@ -7,7 +7,7 @@ noindex.
 """
 
 from django.conf import settings
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -23,8 +23,31 @@ from comparisons.selectors import (
 from comparisons.workflow import can_preview
 from reviewers.models import Reviewer, VerdictChange
 from reviewers.panel import scorecard_for
-from reviewers.selectors import categories_with_tools, persona_verdicts, tool_standings
+from reviewers.selectors import (
+    categories_with_tools,
+    persona_record,
+    persona_verdicts,
+    tool_standings,
+)
 from tools.models import Category, Tool
+
+#: How long each list may get before it continues on a further page.
+TOOLS_PER_PAGE = 24
+CATEGORIES_PER_PAGE = 30
+PERSONAS_PER_PAGE = 24
+VERDICTS_PER_PAGE = 20
+COMPARISONS_PER_TOOL_PAGE = 20
+
+
+def _page(request: HttpRequest, items, per_page: int) -> Page:
+    """The page of `items` that ?page= asks for; a page number that is not a
+    number, or below 1, gives the first page, and one past the end the last."""
+    paginator = Paginator(items, per_page)
+    try:
+        number = int(request.GET.get("page", 1))
+    except ValueError:
+        number = 1
+    return paginator.page(min(max(number, 1), paginator.num_pages))
 
 
 def _private(response: HttpResponse) -> HttpResponse:
@@ -35,8 +58,7 @@ def _private(response: HttpResponse) -> HttpResponse:
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    paginator = Paginator(latest_comparisons(), settings.COMPARISONS_PER_PAGE)
-    page = paginator.get_page(request.GET.get("page"))
+    page = _page(request, latest_comparisons(), settings.COMPARISONS_PER_PAGE)
     standings = {
         standing.tool.pk: standing
         for standing in tool_standings(
@@ -124,43 +146,41 @@ def tool_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "tool": tool,
             "standing": tool_standings([tool])[0],
             "scorecard": scorecard_for([tool]),
-            "comparisons": list(comparisons_of_tool(tool)),
+            "comparisons": _page(
+                request, comparisons_of_tool(tool), COMPARISONS_PER_TOOL_PAGE
+            ),
         },
     )
 
 
 def reviewer_list(request: HttpRequest) -> HttpResponse:
-    reviewers = Reviewer.objects.active()
-    return render(request, "pages/reviewer_list.html", {"reviewers": reviewers})
+    page = _page(request, Reviewer.objects.active(), PERSONAS_PER_PAGE)
+    return render(request, "pages/reviewer_list.html", {"reviewers": page})
 
 
 def reviewer_detail(request: HttpRequest, slug: str) -> HttpResponse:
     reviewer = get_object_or_404(Reviewer, slug=slug)
-    reviews = list(persona_verdicts(reviewer))
     return render(
         request,
         "pages/reviewer_detail.html",
         {
             "reviewer": reviewer,
-            "reviews": reviews,
-            "ship_count": sum(review.is_ship for review in reviews),
+            "reviews": _page(request, persona_verdicts(reviewer), VERDICTS_PER_PAGE),
+            "record": persona_record(reviewer),
         },
     )
 
 
 def category_list(request: HttpRequest) -> HttpResponse:
-    return render(
-        request, "pages/category_list.html", {"categories": categories_with_tools()}
-    )
+    page = _page(request, categories_with_tools(), CATEGORIES_PER_PAGE)
+    return render(request, "pages/category_list.html", {"categories": page})
 
 
 def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
     category = get_object_or_404(Category, slug=slug)
+    page = _page(request, category.tools.order_by("name"), TOOLS_PER_PAGE)
     return render(
         request,
         "pages/category_detail.html",
-        {
-            "category": category,
-            "tools": tool_standings(category.tools.order_by("name")),
-        },
+        {"category": category, "page": page, "tools": tool_standings(page)},
     )

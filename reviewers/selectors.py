@@ -6,12 +6,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from reviewers.models import Review, Reviewer
 from reviewers.panel import PanelFigure, panel_figures
 from tools.community import CommunityFigure, community_figures
-from tools.models import Category, Tool
+from tools.models import Category, Tool, Verdict
 
 
 @dataclass(frozen=True)
@@ -35,11 +35,40 @@ def tool_standings(tools: Iterable[Tool]) -> list[ToolStanding]:
     ]
 
 
+#: How many of its tools the category list names for each category.
+TOOLS_NAMED_PER_CATEGORY = 8
+
+
 def categories_with_tools() -> QuerySet[Category]:
-    """Every category with its tools by name, in two queries."""
-    return Category.objects.prefetch_related(
-        Prefetch("tools", queryset=Tool.objects.order_by("name"))
+    """Categories by name, each with its number of tools (`tool_count`) and
+    its first few tools by name (`first_tools`), in two queries however many
+    tools a category has."""
+    return (
+        Category.objects.annotate(tool_count=Count("tools"))
+        .prefetch_related(
+            Prefetch(
+                "tools",
+                queryset=Tool.objects.order_by("name")[:TOOLS_NAMED_PER_CATEGORY],
+                to_attr="first_tools",
+            )
+        )
+        .order_by("name")
     )
+
+
+@dataclass(frozen=True)
+class PersonaRecord:
+    """How often a persona says ship, over all of its verdicts."""
+
+    ship: int
+    total: int
+
+
+def persona_record(reviewer: Reviewer) -> PersonaRecord:
+    counted = reviewer.reviews.aggregate(
+        ship=Count("pk", filter=Q(verdict=Verdict.SHIP)), total=Count("pk")
+    )
+    return PersonaRecord(ship=counted["ship"], total=counted["total"])
 
 
 def persona_verdicts(reviewer: Reviewer) -> QuerySet[Review]:

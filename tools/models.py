@@ -100,6 +100,10 @@ class Tool(models.Model):
 
     class Meta:
         ordering = ["name"]
+        indexes = [
+            # A category's tools by name, a page at a time.
+            models.Index(fields=["category", "name"], name="tool_category_name_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(pricing_tier__in=PricingTier.values),

@@ -263,7 +263,9 @@ def test_feed_and_sitemap_list_published_comparisons(client, comparison):
     feed = client.get("/feed/").content.decode()
     assert "Claw Code vs Modal GPU Serverless Inference" in feed
     assert "secret-tool" not in feed
-    sitemap = client.get("/sitemap.xml").content.decode()
+    index = client.get("/sitemap.xml").content.decode()
+    assert "/sitemap-comparisons.xml" in index
+    sitemap = client.get("/sitemap-comparisons.xml").content.decode()
     assert URL in sitemap
     assert "secret-tool-vs" not in sitemap
 
