@@ -13,6 +13,7 @@ from django.db import models
 
 from comparisons.models import Comparison
 from pictures.cards import CardTool, card_key, draw_comparison_card, draw_tool_card
+from pictures.signals import picture_stored
 from reviewers.panel import PanelFigure, panel_figures
 from tools.models import Tool
 
@@ -43,6 +44,7 @@ def _store_card(
         return False
     if old_name and old_name != name:
         default_storage.delete(old_name)
+    picture_stored.send(sender=model, instance=instance)
     return True
 
 

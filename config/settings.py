@@ -264,6 +264,21 @@ LOGIN_URL = "admin:login"
 # Pages
 COMPARISONS_PER_PAGE = env.int("COMPARISONS_PER_PAGE", default=12)
 
+# Reader pages are cached whole for anonymous readers and made stale exactly
+# when what they show changes (pages/cache.py); 0 turns the cache off.
+# Browsers may keep a page PAGE_BROWSER_SECONDS (0: they revalidate, and
+# get a 304 when nothing changed), a CDN PAGE_CDN_SECONDS; either may show
+# a stale copy PAGE_STALE_SECONDS longer while it fetches a fresh one.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
+PAGE_BROWSER_SECONDS = env.int("PAGE_BROWSER_SECONDS", default=0)
+PAGE_CDN_SECONDS = env.int("PAGE_CDN_SECONDS", default=60)
+PAGE_STALE_SECONDS = env.int("PAGE_STALE_SECONDS", default=30)
+# Community figures (community/figures.json) are kept until a vote on the
+# tool replaces them, at most FIGURES_CACHE_SECONDS; a CDN may keep the JSON
+# FIGURES_CDN_SECONDS.
+FIGURES_CACHE_SECONDS = env.int("FIGURES_CACHE_SECONDS", default=300)
+FIGURES_CDN_SECONDS = env.int("FIGURES_CDN_SECONDS", default=5)
+
 # Community votes: the figure shows once a tool has this many votes; each
 # client network (an IPv4 address, an IPv6 /64) may vote VOTE_RATE_LIMIT
 # times per VOTE_RATE_WINDOW seconds. Behind a load balancer or CDN, set

@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class PagesConfig(AppConfig):
     name = "pages"
     verbose_name = "Reader pages"
+
+    def ready(self) -> None:
+        from pages import signals  # noqa: F401

@@ -18,6 +18,7 @@ from django.db.models.fields.files import FieldFile
 from PIL import Image, ImageOps
 
 from pictures.monograms import draw_monogram
+from pictures.signals import picture_stored
 
 # Bumped when monograms or renditions are drawn differently, so that stored
 # ones are redrawn.
@@ -193,4 +194,5 @@ def refresh_renditions(
         return False
     if current and current.get("webp") != made["webp"]:
         delete_renditions(current)
+    picture_stored.send(sender=model, instance=instance)
     return True

@@ -8,6 +8,7 @@ fails the test instead, so CI always proves the production path.
 import importlib
 import os
 import shutil
+import uuid
 from pathlib import Path
 
 import pytest
@@ -90,6 +91,28 @@ def browser():
         )
         yield browser
         browser.close()
+
+
+@pytest.fixture(autouse=True)
+def fresh_pages():
+    """Each test starts with no reader page stored from another test (whose
+    rows were rolled back without a signal)."""
+    from django.core.cache import cache
+
+    from pages.cache import GENERATION_KEY, Generation
+
+    cache.set(GENERATION_KEY, Generation(token=uuid.uuid4().hex, transition=None))
+
+
+@pytest.fixture(autouse=True)
+def fresh_figures(monkeypatch):
+    """Community figures kept by an earlier test (for a tool with the same
+    slug) are out of sight."""
+    from tools import community
+
+    monkeypatch.setattr(
+        community, "FIGURE_KEY_PREFIX", f"community:figure:{uuid.uuid4().hex}"
+    )
 
 
 @pytest.fixture(autouse=True)

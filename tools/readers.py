@@ -20,6 +20,10 @@ from clients.limits import RateLimit, rate_limit
 READER_COOKIE = "verdicts_reader"
 READER_COOKIE_SALT = "tools.readers.cookie"
 READER_COOKIE_MAX_AGE = 2 * 365 * 24 * 60 * 60
+#: Tells votes.js, which cannot read the HttpOnly reader cookie, that this
+#: browser has voted before, so it is worth asking for its own votes. It
+#: holds no id.
+VOTED_COOKIE = "verdicts_voted"
 _READER_HASH_SALT = "tools.readers.reader"
 
 
@@ -50,18 +54,29 @@ def reader_for(request: HttpRequest) -> Reader:
     return Reader(cookie_id=secrets.token_urlsafe(24), is_new=True)
 
 
-def remember_reader(response: HttpResponse, reader: Reader) -> None:
-    if not reader.is_new:
-        return
-    response.set_signed_cookie(
-        READER_COOKIE,
-        reader.cookie_id,
-        salt=READER_COOKIE_SALT,
-        max_age=READER_COOKIE_MAX_AGE,
-        httponly=True,
-        samesite="Lax",
-        secure=settings.SESSION_COOKIE_SECURE,
-    )
+def remember_reader(
+    request: HttpRequest, response: HttpResponse, reader: Reader
+) -> None:
+    """Set the reader cookie for a new reader, and the voted marker for any
+    reader who does not have it yet."""
+    if reader.is_new:
+        response.set_signed_cookie(
+            READER_COOKIE,
+            reader.cookie_id,
+            salt=READER_COOKIE_SALT,
+            max_age=READER_COOKIE_MAX_AGE,
+            httponly=True,
+            samesite="Lax",
+            secure=settings.SESSION_COOKIE_SECURE,
+        )
+    if reader.is_new or VOTED_COOKIE not in request.COOKIES:
+        response.set_cookie(
+            VOTED_COOKIE,
+            "1",
+            max_age=READER_COOKIE_MAX_AGE,
+            samesite="Lax",
+            secure=settings.SESSION_COOKIE_SECURE,
+        )
 
 
 def vote_rate_limit(request: HttpRequest) -> RateLimit:

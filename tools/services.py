@@ -16,7 +16,7 @@ from datetime import datetime
 from django.db import OperationalError, transaction
 from django.utils import timezone
 
-from tools.community import CommunityFigure, community_figure
+from tools.community import CommunityFigure, community_figure, figure_forget
 from tools.models import Tool, Vote
 
 #: SQLSTATEs after which PostgreSQL has rolled the write back and asks for
@@ -60,6 +60,7 @@ def vote_cast(*, tool: Tool, reader_key: str, verdict: str) -> CommunityFigure:
         )
     else:
         raise ValueError(f"Unknown verdict {verdict!r}: use ship, skip or none.")
+    figure_forget(tool)
     return community_figure(tool.pk)
 
 
@@ -71,6 +72,16 @@ def vote_of(*, tool: Tool, reader_key: str) -> str:
         .first()
     )
     return verdict or "none"
+
+
+def votes_of(*, slugs: list[str], reader_key: str) -> dict[str, str]:
+    """This reader's verdicts on the named tools, by tool slug; tools they
+    have not voted on are left out."""
+    return dict(
+        Vote.objects.filter(tool__slug__in=slugs, reader=reader_key).values_list(
+            "tool__slug", "verdict"
+        )
+    )
 
 
 def votes_remove(*, tool: Tool, start: datetime, end: datetime) -> int:
@@ -88,4 +99,5 @@ def votes_remove(*, tool: Tool, start: datetime, end: datetime) -> int:
         removed[:] = [deleted]
 
     _write(remove)
+    figure_forget(tool)
     return removed[0]

@@ -1,20 +1,44 @@
-/* Community votes, in place.
+/* Community votes and figures, in place.
  *
- * Pages are the same HTML for every reader, so this script asks the vote
- * endpoint for what is personal: the reader's own vote and the CSRF token.
- * A vote is then posted with fetch, the community figure is updated
- * wherever the tool is shown, and the form's role="status" region says
- * "Vote recorded". Without JavaScript the same buttons submit the form to a
- * confirmation page, so nothing here is needed to vote.
+ * Pages are the same HTML for every reader and may have been cached, so
+ * this script brings what is live or personal:
+ *
+ * - the community figures of every tool on the page, from one JSON answer
+ *   that is the same for every reader (community/figures.json);
+ * - the reader's own votes and a CSRF token (community/mine.json), asked
+ *   only when this browser has voted before (the verdicts_voted marker);
+ *   a reader who never voted asks for a token on their first click.
+ *
+ * A vote is posted with fetch, the figure is updated wherever the tool is
+ * shown, and the form's role="status" region says "Vote recorded". Without
+ * JavaScript the same buttons submit the form to a confirmation page, so
+ * nothing here is needed to vote.
  */
 (function () {
   "use strict";
 
+  var script = document.currentScript;
+  var figureElements = document.querySelectorAll("[data-community-figure]");
   var forms = document.querySelectorAll("form.vote-form[data-vote-url]");
-  if (!forms.length || !window.fetch || !window.URLSearchParams) {
+  if (!script || !window.fetch || !window.URLSearchParams) {
     return;
   }
   var csrfToken = null;
+  var slugs = [];
+  figureElements.forEach(function (element) {
+    slugs.push(element.dataset.communityFigure);
+  });
+  forms.forEach(function (form) {
+    slugs.push(form.dataset.toolSlug);
+  });
+  slugs = slugs
+    .filter(function (slug, index) {
+      return slug && slugs.indexOf(slug) === index;
+    })
+    .sort();
+  if (!slugs.length) {
+    return;
+  }
 
   function capitalise(word) {
     return word.charAt(0).toUpperCase() + word.slice(1);
@@ -30,12 +54,10 @@
     return "Your vote could not be sent. Please try again.";
   }
 
-  function call(form, options) {
-    options.credentials = "same-origin";
-    options.cache = "no-store";
+  function call(url, options) {
     options.headers = options.headers || {};
     options.headers.Accept = "application/json";
-    return fetch(form.dataset.voteUrl, options).then(
+    return fetch(url, options).then(
       function (response) {
         return response
           .json()
@@ -55,6 +77,16 @@
     );
   }
 
+  function withTools(url) {
+    return url + "?" + new URLSearchParams({ tools: slugs.join(",") }).toString();
+  }
+
+  function hasVotedBefore() {
+    return document.cookie.split(";").some(function (part) {
+      return part.trim() === "verdicts_voted=1";
+    });
+  }
+
   function announce(form, text) {
     var status = form.querySelector("[data-vote-status]");
     // Clear first, so the same words said twice are announced twice.
@@ -64,46 +96,75 @@
     }, 50);
   }
 
-  function show(form, state) {
-    csrfToken = state.csrf_token || csrfToken;
-    form.dataset.vote = state.vote;
-    form.querySelectorAll("button[name=verdict]").forEach(function (button) {
-      button.setAttribute("aria-pressed", String(button.value === state.vote));
-    });
-    var mine = form.querySelector("[data-vote-mine]");
-    mine.textContent =
-      state.vote === "none"
-        ? ""
-        : "You vote " + state.vote + ". Press " + capitalise(state.vote) +
-          " again to withdraw your vote.";
-    var selector = '[data-community-figure="' + form.dataset.toolSlug + '"]';
+  function showFigure(slug, community) {
+    var selector = '[data-community-figure="' + slug + '"]';
     document.querySelectorAll(selector).forEach(function (figure) {
-      figure.querySelector("[data-community-label]").textContent =
-        state.community.label;
+      figure.querySelector("[data-community-label]").textContent = community.label;
       figure.querySelector("[data-community-counts]").textContent =
-        state.community.counts;
+        community.counts;
     });
   }
 
-  function load(form) {
-    form.voteState = call(form, { method: "GET" }).then(function (state) {
-      show(form, state);
-      return state;
+  function showVote(form, vote) {
+    form.dataset.vote = vote;
+    form.querySelectorAll("button[name=verdict]").forEach(function (button) {
+      button.setAttribute("aria-pressed", String(button.value === vote));
     });
-    return form.voteState;
+    var mine = form.querySelector("[data-vote-mine]");
+    mine.textContent =
+      vote === "none"
+        ? ""
+        : "You vote " + vote + ". Press " + capitalise(vote) +
+          " again to withdraw your vote.";
+  }
+
+  function show(form, state) {
+    csrfToken = state.csrf_token || csrfToken;
+    showVote(form, state.vote);
+    showFigure(form.dataset.toolSlug, state.community);
+  }
+
+  var figures = call(withTools(script.dataset.figuresUrl), {
+    method: "GET",
+    credentials: "omit",
+  }).then(function (body) {
+    Object.keys(body.figures || {}).forEach(function (slug) {
+      showFigure(slug, body.figures[slug]);
+    });
+  });
+
+  var mine = null;
+  function loadMine() {
+    mine = call(withTools(script.dataset.mineUrl), {
+      method: "GET",
+      credentials: "same-origin",
+      cache: "no-store",
+    }).then(function (body) {
+      csrfToken = body.csrf_token || csrfToken;
+      forms.forEach(function (form) {
+        showVote(form, (body.votes || {})[form.dataset.toolSlug] || "none");
+      });
+    });
+    return mine;
+  }
+
+  function ready() {
+    // The first click of a browser that never voted: ask for a token.
+    if (!mine) {
+      loadMine();
+    }
+    return mine.catch(loadMine);
   }
 
   function cast(form, button) {
     var verdict = button.getAttribute("aria-pressed") === "true" ? "none" : button.value;
     form.setAttribute("aria-busy", "true");
-    var ready = form.voteState || load(form);
-    return ready
-      .catch(function () {
-        return load(form);
-      })
+    return ready()
       .then(function () {
-        return call(form, {
+        return call(form.dataset.voteUrl, {
           method: "POST",
+          credentials: "same-origin",
+          cache: "no-store",
           headers: {
             "Content-Type": "application/x-www-form-urlencoded",
             "X-CSRFToken": csrfToken,
@@ -123,10 +184,15 @@
       });
   }
 
-  forms.forEach(function (form) {
-    load(form).catch(function () {
+  figures.catch(function () {
+    /* The page keeps the figures it was rendered with. */
+  });
+  if (forms.length && hasVotedBefore()) {
+    loadMine().catch(function () {
       /* The buttons still work: a click tries again. */
     });
+  }
+  forms.forEach(function (form) {
     form.addEventListener("submit", function (event) {
       var button = event.submitter;
       if (!button || button.name !== "verdict") {

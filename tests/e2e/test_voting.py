@@ -130,3 +130,55 @@ def test_a_refused_vote_is_announced_and_changes_nothing(
     )
     expect(community(page, "claw-code")).to_have_text("— 4 votes so far")
     page.close()
+
+
+def test_a_reader_who_never_voted_costs_one_shared_figures_request(
+    browser, live_server, voting
+):
+    """Only the cacheable figures JSON is fetched until the reader votes;
+    once they have, their own votes are asked for on each visit."""
+    context = browser.new_context()
+    page = context.new_page()
+    asked: list[str] = []
+    page.on(
+        "request",
+        lambda request: (
+            asked.append(request.url)
+            if request.resource_type in ("document", "fetch", "xhr")
+            else None
+        ),
+    )
+    page.goto(live_server.url + voting.get_absolute_url())
+    expect(community(page, "claw-code")).to_have_text("— 4 votes so far")
+    page.wait_for_load_state("networkidle")
+    base = live_server.url
+    assert asked == [
+        base + voting.get_absolute_url(),
+        base
+        + "/community/figures.json?tools=claw-code%2Cmodal-gpu-serverless-inference",
+    ]
+
+    asked.clear()
+    page.locator("#vote-claw-code").get_by_role("button", name="Ship").click()
+    expect(page.locator("#vote-claw-code").get_by_role("status")).to_have_text(
+        "Vote recorded"
+    )
+    assert [url.split("?")[0] for url in asked] == [
+        base + "/community/mine.json",
+        base + "/tools/claw-code/vote/",
+    ]
+
+    asked.clear()
+    page.reload()
+    expect(
+        page.locator("#vote-claw-code").get_by_role("button", name="Ship")
+    ).to_have_attribute("aria-pressed", "true")
+    page.wait_for_load_state("networkidle")
+    assert sorted(url.split("?")[0] for url in asked) == sorted(
+        [
+            base + voting.get_absolute_url(),
+            base + "/community/figures.json",
+            base + "/community/mine.json",
+        ]
+    )
+    context.close()
