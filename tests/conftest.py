@@ -5,17 +5,17 @@ printed where they are absent; with REQUIRE_SERVICES=1 (CI) a missing service
 fails the test instead, so CI always proves the production path.
 """
 
-import importlib
 import os
 import shutil
 import uuid
 from pathlib import Path
 
 import pytest
-from django.apps import apps as django_apps
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
+from django.test import Client, override_settings
 
 from tests.comparisons.factories import ComparisonFactory
+from tests.editorial import factories as users
 from tests.reviewers.factories import ReviewerFactory, ReviewFactory
 from tests.tools.factories import ToolFactory
 
@@ -38,24 +38,54 @@ def missing_service(reason: str) -> None:
     pytest.skip(reason)
 
 
+@pytest.fixture(scope="session")
+def migrated_roles(django_db_setup, django_db_blocker) -> str:
+    """The groups the data migrations made.
+
+    Taken when the first transactional test starts: every test before it ran
+    in a transaction that was rolled back, so nothing has been flushed yet.
+    """
+    with django_db_blocker.unblock():
+        return users.roles_snapshot()
+
+
+@pytest.fixture(autouse=True)
+def roles_after_a_flush(request: pytest.FixtureRequest) -> None:
+    """A transactional test starts with the groups the migrations made, as
+    every other test does (see tests/editorial/factories.py)."""
+    marker = request.node.get_closest_marker("django_db")
+    fixtures = {"transactional_db", "live_server"} & set(request.fixturenames)
+    if not (fixtures or (marker and marker.kwargs.get("transaction"))):
+        return
+    request.getfixturevalue("transactional_db")
+    users.roles_restore(request.getfixturevalue("migrated_roles"))
+
+
+@pytest.fixture(autouse=True, scope="session")
+def fast_password_hasher():
+    """MD5 instead of PBKDF2: hashing a password costs microseconds, not
+    0.4 s. The live server runs in this process, so it hashes the same way."""
+    hashers = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with override_settings(PASSWORD_HASHERS=hashers):
+        yield
+
+
 @pytest.fixture
 def editor(db) -> User:
-    """A staff member in the Editor group made by the data migration.
+    """Edna, a staff member in the Editor group (password: users.PASSWORD)."""
+    return users.editor(username="edna", email="edna@example.com")
 
-    Browser tests flush the database after they run, so the group is made
-    again here by the migration's own code when it is gone.
-    """
-    migration = importlib.import_module("comparisons.migrations.0002_editor_group")
-    if not Group.objects.filter(name=migration.EDITOR_GROUP).exists():
-        migration.create_editor_group(django_apps, None)
-    roles = importlib.import_module("comparisons.migrations.0005_workflow_roles")
-    if not Group.objects.filter(name=roles.CONTRIBUTOR_GROUP).exists():
-        roles.create_roles(django_apps, None)
-    user = User.objects.create_user(
-        "edna", "edna@example.com", "correct horse battery", is_staff=True
-    )
-    user.groups.add(Group.objects.get(name=migration.EDITOR_GROUP))
-    return user
+
+@pytest.fixture
+def editor_client(client: Client, editor: User) -> Client:
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def admin_user(db) -> User:
+    """pytest-django's `admin_client` logs in this superuser."""
+    return users.superuser(username="admin", email="admin@example.com")
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from comparisons.models import Comparison
 from comparisons.services import comparison_schedule
 from tests.comparisons.factories import ComparisonFactory
 from tests.conftest import missing_service
-from tests.editorial.factories import UserFactory
+from tests.editorial.factories import superuser
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -51,7 +51,7 @@ def wait_until(check, limit: float = 30.0) -> bool:
 
 
 def test_the_worker_publishes_a_due_comparison(worker, panel):
-    boss = UserFactory(is_superuser=True)
+    boss = superuser()
     draft = ComparisonFactory(left=panel["left"], right=panel["right"], draft=True)
     comparison_schedule(
         comparison=draft, by=boss, publish_at=timezone.now() + timedelta(hours=1)

@@ -1,4 +1,5 @@
 import pytest
+from playwright.sync_api import expect
 
 from tests.comparisons.factories import ComparisonFactory
 from tests.reviewers.factories import ReviewerFactory, ReviewFactory
@@ -33,11 +34,11 @@ def test_comparison_page_layout(
     sideways."""
     page = browser.new_page(viewport={"width": width, "height": 900})
     page.goto(live_server.url + seeded_comparison.get_absolute_url())
-    assert page.locator("h1").inner_text() == (
-        "Claw Code vs Modal GPU Serverless Inference"
+    expect(page.locator("h1")).to_have_text(
+        "Claw Code vs Modal GPU Serverless Inference", use_inner_text=True
     )
     cards = page.locator(".contenders .tool-card")
-    assert cards.count() == 2
+    expect(cards).to_have_count(2)
     first, second = cards.nth(0).bounding_box(), cards.nth(1).bounding_box()
     if width >= 768:
         assert abs(first["y"] - second["y"]) < 1
@@ -47,7 +48,7 @@ def test_comparison_page_layout(
         assert second["y"] >= first["y"] + first["height"]
     scroll_width = page.evaluate("document.documentElement.scrollWidth")
     assert scroll_width <= width
-    assert page.get_by_text("25%", exact=True).is_visible()
-    assert page.locator(".scorecard caption").is_visible()
+    expect(page.get_by_text("25%", exact=True)).to_be_visible()
+    expect(page.locator(".scorecard caption")).to_be_visible()
     page.screenshot(path=screenshot_dir / f"comparison-{width}.png", full_page=True)
     page.close()

@@ -1,7 +1,10 @@
+import re
+
 import pytest
 from playwright.sync_api import expect
 
 from tests.comparisons.factories import ComparisonFactory
+from tests.editorial.factories import PASSWORD
 from tests.reviewers.factories import ReviewFactory
 from tests.tools.factories import ToolFactory
 
@@ -22,16 +25,16 @@ def test_editor_publishes_the_draft_and_finds_it_on_the_home_page(
 
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.goto(live_server.url + "/")
-    assert page.get_by_text("Quillmate vs Citable").count() == 0
+    expect(page.get_by_text("Quillmate vs Citable")).to_have_count(0)
 
     page.goto(live_server.url + "/admin/")
-    page.fill("#id_username", "edna")
-    page.fill("#id_password", "correct horse battery")
+    page.fill("#id_username", editor.username)
+    page.fill("#id_password", PASSWORD)
     page.click("input[type=submit]")
     page.get_by_role("link", name="Comparisons", exact=True).last.click()
-    assert page.url.endswith("/admin/comparisons/comparison/")
+    expect(page).to_have_url(re.compile(r"/admin/comparisons/comparison/$"))
     row = page.locator("#result_list tbody tr", has_text="Quillmate vs Citable")
-    assert "Draft" in row.inner_text()
+    expect(row).to_contain_text("Draft", use_inner_text=True)
     row.locator("input.action-select").check()
     page.select_option("select[name=action]", "publish")
     page.click("button[name=index]")
@@ -42,6 +45,6 @@ def test_editor_publishes_the_draft_and_finds_it_on_the_home_page(
     link = page.get_by_role("link", name="Quillmate vs Citable")
     expect(link).to_be_visible()
     link.click()
-    assert page.locator("h1").inner_text() == "Quillmate vs Citable"
+    expect(page.locator("h1")).to_have_text("Quillmate vs Citable", use_inner_text=True)
     page.screenshot(path=screenshot_dir / "published-comparison.png", full_page=True)
     page.close()

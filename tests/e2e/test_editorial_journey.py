@@ -1,37 +1,18 @@
 """A contributor writes and submits, an editor schedules, the clock passes."""
 
-import importlib
 from datetime import timedelta
 
 import pytest
 import time_machine
-from django.apps import apps
-from django.contrib.auth.models import Group
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from comparisons.beat import run_schedule
 from comparisons.models import Comparison
 from tests.e2e.accessibility import axe_violations
-from tests.editorial.factories import contributor, editor
+from tests.editorial.factories import PASSWORD, contributor, editor
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def roles(transactional_db):
-    """The groups the migrations make, made again by the migrations' own
-    code: a browser test starts from a flushed database."""
-    editor_group = importlib.import_module("comparisons.migrations.0002_editor_group")
-    workflow_roles = importlib.import_module(
-        "comparisons.migrations.0005_workflow_roles"
-    )
-    if not Group.objects.filter(name=editor_group.EDITOR_GROUP).exists():
-        editor_group.create_editor_group(apps, None)
-    if not Group.objects.filter(name=workflow_roles.CONTRIBUTOR_GROUP).exists():
-        workflow_roles.create_roles(apps, None)
-
-
-PASSWORD = "correct horse 42"
 
 
 def log_in(page, live_server, username: str) -> None:
@@ -70,11 +51,14 @@ def test_contributor_writes_editor_schedules_and_it_goes_live(
     page.click("input[name=_continue]")
     page.wait_for_load_state()
     page.wait_for_selector("#workflow")
-    assert "Workflow: Draft" in page.inner_text("#workflow-heading")
-    assert "Publish now" not in page.inner_text("#workflow")
+    heading = page.locator("#workflow-heading")
+    expect(heading).to_contain_text("Workflow: Draft", use_inner_text=True)
+    expect(page.locator("#workflow")).not_to_contain_text(
+        "Publish now", use_inner_text=True
+    )
     page.click("text=Submit for review")
     page.wait_for_selector(".messagelist")
-    assert "Workflow: In review" in page.inner_text("#workflow-heading")
+    expect(heading).to_contain_text("Workflow: In review", use_inner_text=True)
     page.screenshot(
         path=screenshot_dir / "workflow-contributor-submitted.png", full_page=True
     )
@@ -89,35 +73,46 @@ def test_contributor_writes_editor_schedules_and_it_goes_live(
     page = context.new_page()
     log_in(page, live_server, boss.username)
     page.goto(f"{live_server.url}/admin/comparisons/comparison/{comparison.pk}/change/")
-    assert "Ready to publish" in page.inner_text("#workflow")
+    expect(page.locator("#workflow")).to_contain_text(
+        "Ready to publish", use_inner_text=True
+    )
     page.fill("#id_publish_at", publish_at.strftime("%Y-%m-%dT%H:%M"))
     page.click(".schedule-form button[type=submit]")
     page.wait_for_selector(".messagelist")
-    heading = page.inner_text("#workflow-heading")
-    assert f"Scheduled for {publish_at:%-d %B %Y, %H:%M}" in heading
+    expect(page.locator("#workflow-heading")).to_contain_text(
+        f"Scheduled for {publish_at:%-d %B %Y, %H:%M}", use_inner_text=True
+    )
     page.screenshot(
         path=screenshot_dir / "workflow-editor-scheduled.png", full_page=True
     )
     page.goto(f"{live_server.url}/admin/comparisons/comparison/")
-    assert "Scheduled for" in page.inner_text("#result_list")
+    expect(page.locator("#result_list")).to_contain_text(
+        "Scheduled for", use_inner_text=True
+    )
     context.close()
 
     # A reader sees nothing yet.
     reader = browser.new_context(viewport={"width": 375, "height": 800})
     page = reader.new_page()
     page.goto(f"{live_server.url}/")
-    assert "Claw Code vs Modal GPU Serverless Inference" not in page.inner_text("main")
+    expect(page.locator("main")).not_to_contain_text(
+        "Claw Code vs Modal GPU Serverless Inference", use_inner_text=True
+    )
 
     # The clock passes the publication time; beat runs the scheduler.
     with time_machine.travel(publish_at + timedelta(minutes=1)):
         assert run_schedule()["published"] == 1
         page.goto(f"{live_server.url}/")
-        assert "Claw Code vs Modal GPU Serverless Inference" in page.inner_text("main")
+        expect(page.locator("main")).to_contain_text(
+            "Claw Code vs Modal GPU Serverless Inference", use_inner_text=True
+        )
         page.screenshot(
             path=screenshot_dir / "workflow-live-on-home.png", full_page=True
         )
         page.click("text=Claw Code vs Modal GPU Serverless Inference")
-        assert "Which one should you ship with this winter?" in page.inner_text("main")
+        expect(page.locator("main")).to_contain_text(
+            "Which one should you ship with this winter?", use_inner_text=True
+        )
     reader.close()
 
 
@@ -137,7 +132,9 @@ def test_revisions_preview_links_and_update_notes_as_people_see_them(
     page.fill("#id_standfirst", "A sharper standfirst for the winter issue.")
     page.click("input[name=_continue]")
     page.wait_for_selector(".messagelist")
-    assert "Live with unpublished changes" in page.inner_text("#workflow-heading")
+    expect(page.locator("#workflow-heading")).to_contain_text(
+        "Live with unpublished changes", use_inner_text=True
+    )
     page.screenshot(
         path=screenshot_dir / "workflow-live-with-changes.png", full_page=True
     )
@@ -146,7 +143,9 @@ def test_revisions_preview_links_and_update_notes_as_people_see_them(
     page.wait_for_selector(".messagelist")
     page.click("text=History")
     page.click("text=Compare the two revisions")
-    assert "1 field changed" in page.inner_text("#content-main")
+    expect(page.locator("#content-main")).to_contain_text(
+        "1 field changed", use_inner_text=True
+    )
     page.screenshot(path=screenshot_dir / "workflow-revision-diff.png", full_page=True)
     context.close()
 
@@ -159,20 +158,21 @@ def test_revisions_preview_links_and_update_notes_as_people_see_them(
     reader = browser.new_context(viewport={"width": 375, "height": 800})
     page = reader.new_page()
     page.goto(f"{live_server.url}{link.get_absolute_url()}")
-    assert "A sharper standfirst" in page.inner_text("main")
+    main = page.locator("main")
+    expect(main).to_contain_text("A sharper standfirst", use_inner_text=True)
     assert axe_violations(page) == []
     page.screenshot(path=screenshot_dir / "workflow-preview-link.png", full_page=True)
     page.goto(f"{live_server.url}{comparison.get_absolute_url()}")
-    assert "A sharper standfirst" not in page.inner_text("main")
-    assert f"{skeptic.name} moved Claw Code from skip to ship" in page.inner_text(
-        "main"
+    expect(main).not_to_contain_text("A sharper standfirst", use_inner_text=True)
+    expect(main).to_contain_text(
+        f"{skeptic.name} moved Claw Code from skip to ship", use_inner_text=True
     )
     assert axe_violations(page) == []
     page.screenshot(path=screenshot_dir / "workflow-updated-note.png", full_page=True)
     preview_link_revoke(link=link, by=boss)
     response = page.goto(f"{live_server.url}{link.get_absolute_url()}")
     assert response.status == 404
-    assert "This preview link does not work" in page.inner_text("main")
+    expect(main).to_contain_text("This preview link does not work", use_inner_text=True)
     assert axe_violations(page) == []
     page.screenshot(path=screenshot_dir / "workflow-preview-link-revoked.png")
     reader.close()

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from newsletter.models import Subscriber
 
@@ -26,7 +27,7 @@ def test_a_reader_signs_up_from_a_comparison_page_and_confirms(
         name="Weekly AI Tool Verdicts: get the next comparison in your inbox",
     )
     cta.scroll_into_view_if_needed()
-    assert cta.is_visible()
+    expect(cta).to_be_visible()
     # The honeypot is out of sight and out of the tab order.
     assert not page.locator("input[name=website]").is_visible() or (
         page.locator("input[name=website]").bounding_box()["x"] < 0
@@ -35,7 +36,7 @@ def test_a_reader_signs_up_from_a_comparison_page_and_confirms(
 
     page.get_by_label("Your email address").fill(f"Reader{width}@Example.com")
     page.get_by_role("button", name="Subscribe").click()
-    assert page.get_by_role("heading", name="Check your inbox").is_visible()
+    expect(page.get_by_role("heading", name="Check your inbox")).to_be_visible()
 
     [message] = smtp_sink.to(f"Reader{width}@example.com")
     path = re.search(
@@ -44,7 +45,7 @@ def test_a_reader_signs_up_from_a_comparison_page_and_confirms(
     ).group(1)
     page.goto(live_server.url + path)
     page.get_by_role("button", name="Confirm").click()
-    assert page.get_by_role("heading", name="You are subscribed").is_visible()
+    expect(page.get_by_role("heading", name="You are subscribed")).to_be_visible()
     page.screenshot(path=screenshot_dir / f"newsletter-confirmed-{width}.png")
     assert Subscriber.objects.get().status == "active"
     page.close()

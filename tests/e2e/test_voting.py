@@ -92,7 +92,7 @@ def test_voting_without_javascript_confirms_then_goes_back(
     page.screenshot(path=screenshot_dir / "vote-confirm.png", full_page=True)
     page.get_by_role("button", name="Confirm: vote ship").click()
 
-    assert page.url == live_server.url + voting.get_absolute_url()
+    expect(page).to_have_url(live_server.url + voting.get_absolute_url())
     expect(page.get_by_role("status").first).to_have_text(
         "Vote recorded: you say ship to Claw Code."
     )

@@ -183,6 +183,39 @@ def test_roles_are_made_by_the_migrations():
     )
 
 
+def test_editor_group_holds_the_content_permissions_and_nothing_else():
+    group = Group.objects.get(name="Editor")
+    codenames = set(
+        group.permissions.values_list("content_type__app_label", "codename")
+    )
+    expected = {
+        (app, f"{action}_{model}")
+        for app, models in {
+            "tools": ["category", "tool"],
+            "reviewers": ["reviewer", "review"],
+            "comparisons": ["comparison"],
+        }.items()
+        for model in models
+        for action in ("add", "change", "delete", "view")
+    }
+    # Readers' votes: editors see them and clean up review-bombing, but
+    # never cast or change one.
+    expected |= {("tools", "view_vote"), ("tools", "delete_vote")}
+    # The editorial workflow: submit, publish (and schedule, unpublish),
+    # restore revisions, read the audit log.
+    expected |= {
+        ("comparisons", "submit_comparison"),
+        ("comparisons", "publish_comparison"),
+        ("comparisons", "restore_comparison"),
+        ("editorial", "view_auditentry"),
+    }
+    assert codenames == expected
+
+
+def test_editor_cannot_reach_users(editor_client):
+    assert editor_client.get("/admin/auth/user/").status_code == 403
+
+
 def test_a_contributor_does_not_see_the_publishing_buttons(client, draft):
     """The page says which role publishing needs instead of offering it."""
     client.force_login(contributor())

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from editorial.models import AuditEntry
 from newsletter.models import Delivery, Issue, Subscriber
 from newsletter.services.dispatch import issue_dispatch
+from tests.editorial.factories import UserFactory, newsletter_editor
 from tests.newsletter.factories import (
     IssueComparisonFactory,
     IssueFactory,
@@ -20,25 +21,17 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def editor(db) -> User:
-    user = User.objects.create_user(
-        "editor", "editor@verdicts.example", "pw", is_staff=True
-    )
-    user.groups.add(Group.objects.get(name="Newsletter editor"))
-    return user
+    return newsletter_editor(username="editor", email="editor@verdicts.example")
 
 
 @pytest.fixture
 def writer(db) -> User:
     """Staff who may edit issues but are not newsletter editors."""
-    from django.contrib.auth.models import Permission
-
-    user = User.objects.create_user(
-        "writer", "writer@verdicts.example", "pw", is_staff=True
+    return UserFactory(
+        username="writer",
+        email="writer@verdicts.example",
+        permissions=["newsletter.view_issue", "newsletter.change_issue"],
     )
-    user.user_permissions.add(
-        *Permission.objects.filter(codename__in=["view_issue", "change_issue"])
-    )
-    return user
 
 
 def test_only_the_newsletter_editor_group_holds_the_send_permission(editor, writer):

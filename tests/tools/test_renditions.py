@@ -1,3 +1,5 @@
+import colorsys
+import hashlib
 import io
 
 import pytest
@@ -91,10 +93,75 @@ def test_monogram_initials_and_colours():
     assert monogram_colour("Claw Code") != monogram_colour("Patchwise")
 
 
-@pytest.mark.parametrize("name", [f"Tool {n}" for n in range(60)])
-def test_monogram_colours_keep_white_initials_readable(name):
-    """Every derived colour gives white initials at least 4.5:1 contrast."""
-    assert contrast_with_white(monogram_colour(name)) >= 4.5
+def wcag_contrast_with_white(rgb: tuple[int, int, int]) -> float:
+    """White text on `rgb`, by the WCAG formula, written out here so the
+    tests below do not lean on the code they check."""
+
+    def linear(value: int) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (linear(value) for value in rgb)
+    return 1.05 / (0.2126 * r + 0.7152 * g + 0.0722 * b + 0.05)
+
+
+def name_colour_at(name: str, lightness: float) -> tuple[int, int, int]:
+    """The name's own hue and saturation (from the SHA-256 of the name,
+    stripped and lower-cased) at the given lightness."""
+    digest = hashlib.sha256(name.strip().lower().encode()).digest()
+    hue = digest[0] / 255
+    saturation = 0.45 + digest[1] / 255 * 0.3
+    r, g, b = colorsys.hls_to_rgb(hue, lightness, saturation)
+    return round(r * 255), round(g * 255), round(b * 255)
+
+
+def test_contrast_with_white_is_the_wcag_ratio_at_the_aa_edge():
+    """#767676 is the lightest grey that passes 4.5:1 with white; #777777
+    fails it."""
+    assert contrast_with_white((0x76, 0x76, 0x76)) >= 4.5
+    assert contrast_with_white((0x77, 0x77, 0x77)) < 4.5
+    assert contrast_with_white((0, 0, 0)) == 21
+    assert contrast_with_white((255, 255, 255)) == 1
+
+
+def test_a_colour_dark_enough_for_white_initials_is_kept():
+    """Claw Code's colour passes at the starting lightness, 0.38: it is not
+    darkened."""
+    assert wcag_contrast_with_white(name_colour_at("Claw Code", 0.38)) >= 4.5
+    assert monogram_colour("Claw Code") == name_colour_at("Claw Code", 0.38)
+
+
+@pytest.mark.parametrize(
+    ("name", "lightness"),
+    [("Zeta Writer", 0.34), ("Patchwise", 0.32), ("Shellwright", 0.30)],
+)
+def test_a_colour_too_light_for_white_initials_is_darkened_just_enough(name, lightness):
+    """Too light at 0.38, the colour goes down in steps of 0.02 lightness and
+    stops at the first that gives white initials 4.5:1."""
+    assert wcag_contrast_with_white(name_colour_at(name, 0.38)) < 4.5
+    assert wcag_contrast_with_white(name_colour_at(name, lightness + 0.02)) < 4.5
+    assert wcag_contrast_with_white(name_colour_at(name, lightness)) >= 4.5
+    assert monogram_colour(name) == name_colour_at(name, lightness)
+
+
+def test_each_name_has_a_colour_of_its_own():
+    names = [
+        "Claw Code",
+        "Modal GPU Serverless Inference",
+        "Patchwise",
+        "Quillmate",
+        "Citable",
+        "Agendly",
+        "Shellwright",
+        "Zeta Writer",
+    ]
+    assert len({monogram_colour(name) for name in names}) == len(names)
+
+
+def test_a_names_colour_is_the_same_every_time_whatever_its_case_and_spacing():
+    colour = monogram_colour("Claw Code")
+    assert monogram_colour("Claw Code") == colour
+    assert monogram_colour("claw code") == monogram_colour("  CLAW CODE ") == colour
 
 
 def test_renaming_a_tool_redraws_its_monogram(django_capture_on_commit_callbacks):

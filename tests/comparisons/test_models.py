@@ -1,48 +1,19 @@
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 
 from comparisons.models import Comparison
-from reviewers.models import Review
 from tests.comparisons.factories import ComparisonFactory
-from tests.reviewers.factories import ReviewerFactory, ReviewFactory
+from tests.integrity import refused_by_database
 from tests.tools.factories import ToolFactory
-from tools.models import Tool
 
 pytestmark = pytest.mark.django_db
-
-
-def refused_by_database(create) -> None:
-    with pytest.raises(IntegrityError), transaction.atomic():
-        create()
-
-
-def test_pricing_tier_outside_the_choices_is_refused_by_the_database():
-    tool = ToolFactory()
-    refused_by_database(
-        lambda: Tool.objects.filter(pk=tool.pk).update(pricing_tier="cheap")
-    )
-
-
-def test_verdict_outside_the_choices_is_refused_by_the_database():
-    review = ReviewFactory()
-    refused_by_database(
-        lambda: Review.objects.filter(pk=review.pk).update(verdict="meh")
-    )
 
 
 def test_comparison_status_outside_the_choices_is_refused_by_the_database():
     comparison = ComparisonFactory()
     refused_by_database(
         lambda: Comparison.objects.filter(pk=comparison.pk).update(status="gone")
-    )
-
-
-def test_one_verdict_per_persona_and_tool():
-    review = ReviewFactory()
-    refused_by_database(
-        lambda: ReviewFactory(reviewer=review.reviewer, tool=review.tool)
     )
 
 
@@ -95,26 +66,6 @@ def test_tool_used_by_a_comparison_cannot_be_deleted():
         comparison.left.delete()
 
 
-def test_persona_with_verdicts_cannot_be_deleted():
-    review = ReviewFactory()
-    with pytest.raises(ProtectedError):
-        review.reviewer.delete()
-
-
-def test_tool_with_verdicts_cannot_be_deleted():
-    review = ReviewFactory()
-    with pytest.raises(ProtectedError):
-        review.tool.delete()
-
-
 def test_status_labels():
     assert ComparisonFactory(draft=True).status_label == "Draft"
     assert ComparisonFactory().status_label == "Live"
-
-
-def test_inactive_persona_filter():
-    ReviewerFactory(active=False)
-    active = ReviewerFactory()
-    from reviewers.models import Reviewer
-
-    assert list(Reviewer.objects.active()) == [active]
