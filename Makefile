@@ -57,4 +57,10 @@ N ?= 10000
 bench-newsletter: install
 	$(BIN)/python bench/newsletter.py --subscribers $(N)
 
-bench: bench-newsletter
+# Serve the site with gunicorn and load each reader page and the vote
+# endpoint with wrk, at demo size and at scale; prints one table.
+.PHONY: bench-pages
+bench-pages: install
+	$(BIN)/python bench/pages.py $(BENCH_ARGS)
+
+bench: bench-newsletter bench-pages

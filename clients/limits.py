@@ -13,7 +13,8 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
 
@@ -74,11 +75,29 @@ def rate_limit(
     digest = salted_hmac(_NETWORK_HASH_SALT, network, algorithm="sha256").hexdigest()
     now = int(time.time())
     key = f"{scope}:rate:{digest}:{now // window}"
+    return RateLimit(
+        allowed=_count(key, window) <= limit, retry_after=window - now % window
+    )
+
+
+def _count(key: str, window: int) -> int:
+    """Add one to the window's counter and return it.
+
+    On Redis it is one round trip: SET NX starts the window with its expiry,
+    INCR counts, in one MULTI. Other caches use add() and incr().
+    """
+    backend = caches["default"]  # `cache` is a proxy to it
+    if isinstance(backend, RedisCache):
+        full_key = backend.make_and_validate_key(key)
+        client = backend._cache.get_client(full_key, write=True)
+        pipeline = client.pipeline(transaction=True)
+        pipeline.set(full_key, 0, ex=window, nx=True)
+        pipeline.incr(full_key)
+        return pipeline.execute()[1]
     cache.add(key, 0, timeout=window)
     try:
-        count = cache.incr(key)
+        return cache.incr(key)
     except ValueError:
         # The window ran out between add() and incr(): start a new one.
         cache.set(key, 1, timeout=window)
-        count = 1
-    return RateLimit(allowed=count <= limit, retry_after=window - now % window)
+        return 1

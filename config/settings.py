@@ -67,6 +67,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Stored reader pages are answered here, before sessions and CSRF.
+    "pages.cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -108,7 +110,7 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.cache.ReusingRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="verdicts"),
         }
@@ -276,7 +278,7 @@ PAGE_STALE_SECONDS = env.int("PAGE_STALE_SECONDS", default=30)
 # Community figures (community/figures.json) are kept until a vote on the
 # tool replaces them, at most FIGURES_CACHE_SECONDS; a CDN may keep the JSON
 # FIGURES_CDN_SECONDS.
-FIGURES_CACHE_SECONDS = env.int("FIGURES_CACHE_SECONDS", default=300)
+FIGURES_CACHE_SECONDS = env.int("FIGURES_CACHE_SECONDS", default=60)
 FIGURES_CDN_SECONDS = env.int("FIGURES_CDN_SECONDS", default=5)
 
 # Community votes: the figure shows once a tool has this many votes; each

@@ -6,4 +6,4 @@ class PagesConfig(AppConfig):
     verbose_name = "Reader pages"
 
     def ready(self) -> None:
-        from pages import signals  # noqa: F401
+        from pages import figures, signals  # noqa: F401

@@ -2,21 +2,25 @@
 
 Every reader page is the same HTML for every anonymous reader, so it is
 stored whole in the cache (Redis in production, shared by every web
-process) and served from there without touching the database.
+process) and answered by `PageCacheMiddleware`, near the top of the stack,
+without touching the database or running the rest of the middleware. Each
+process also keeps a copy of what it served (`pages/mirror.py`), dropped
+the moment the page or the generation changes anywhere.
 
 Freshness is exact rather than timed: each stored page carries the
 *generation* it was rendered in, a random token that `pages_invalidate`
 replaces when a change readers could see is written, and again when it is
-committed (see `pages/signals.py`). A page stored under an older generation is never
-served again. Because the generation is read before the page is rendered,
-a page rendered while a change commits is stored under the old generation
-and so is never served either. The one change that needs no write, a
-published comparison's publication or expiry time coming round, bounds how
-long a page may be kept: never past the next such time.
+committed (see `pages/signals.py`). A page stored under an older generation
+is never served again. Because the generation is read before the page is
+rendered, a page rendered while a change commits is stored under the old
+generation and so is never served either. The one change that needs no
+write, a published comparison's publication or expiry time coming round,
+bounds how long a page may be kept: never past the next such time.
 
-A request with a session (staff) or a pending message is never served from
-the cache, and nothing personal is ever stored: only 200 and 301 responses
-that set no cookie and do not ask to stay private.
+Only views marked with `cached_page` are stored. A request with a session
+(staff) or a pending message is never served from the cache, and nothing
+personal is ever stored: only 200 and 301 responses to GET that set no
+cookie and do not ask to stay private.
 """
 
 from __future__ import annotations
@@ -30,38 +34,39 @@ from functools import wraps
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Min, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.http import quote_etag
 
 from comparisons.models import Comparison
+from pages.mirror import mirror
 
 GENERATION_KEY = "pages:generation"
 #: Query parameters that change what a reader page shows; any other is
 #: ignored by the views and so by the cache key.
 PAGE_PARAMETERS = ("page", "p")
 STORED_STATUSES = (200, 301)
-KEPT_HEADERS = ("Content-Type", "Location", "X-Robots-Tag", "Content-Language")
 
 
 @dataclass(frozen=True)
 class StoredPage:
+    """A response as the stack below the middleware made it, headers and all
+    (never cookies: a response that sets one is not stored)."""
+
     generation: str
     valid_until: float
     status: int
     content: bytes
     headers: tuple[tuple[str, str], ...]
-    etag: str
 
     def response(self) -> HttpResponse:
         response = HttpResponse(self.content, status=self.status)
         for name, value in self.headers:
             response[name] = value
-        response["ETag"] = self.etag
         return response
 
 
@@ -87,7 +92,7 @@ class Generation:
 
 def _new_generation() -> Generation:
     generation = Generation(token=uuid.uuid4().hex, transition=_next_transition())
-    cache.set(GENERATION_KEY, generation, timeout=None)
+    mirror.replace(GENERATION_KEY, generation, timeout=None)
     return generation
 
 
@@ -157,20 +162,49 @@ def _answer(request: HttpRequest, response: HttpResponse) -> HttpResponse:
 
 
 def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Serve an anonymous GET of this reader page from the cache."""
+    """Mark a reader page whose anonymous GETs `PageCacheMiddleware` may
+    store and serve; a response to anyone else is marked private."""
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        if _is_anonymous(request):
+            response.page_cache = True
+        elif "Cache-Control" not in response:
+            patch_cache_control(response, private=True)
+        return response
+
+    wrapped.page_cache = True
+    return wrapped
+
+
+def _is_reader_page(request: HttpRequest) -> bool:
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return False
+    return getattr(match.func, "page_cache", False)
+
+
+class PageCacheMiddleware:
+    """Answer an anonymous reader's GET of a stored page before the rest of
+    the stack runs (placed after SecurityMiddleware and WhiteNoise), and
+    store the pages that `cached_page` marked on the way out."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         seconds = settings.PAGE_CACHE_SECONDS
-        if seconds <= 0 or request.method not in ("GET", "HEAD"):
-            return view(request, *args, **kwargs)
-        if not _is_anonymous(request):
-            response = view(request, *args, **kwargs)
-            if "Cache-Control" not in response:
-                patch_cache_control(response, private=True)
-            return response
+        if (
+            seconds <= 0
+            or request.method not in ("GET", "HEAD")
+            or not _is_anonymous(request)
+            or not _is_reader_page(request)
+        ):
+            return self.get_response(request)
         key = _page_key(request)
-        found = cache.get_many([GENERATION_KEY, key])
+        found = mirror.get_many([GENERATION_KEY, key])
         generation: Generation | None = found.get(GENERATION_KEY)
         if generation is None or generation.is_over:
             # First request, an evicted key, or a publication time reached:
@@ -183,32 +217,25 @@ def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
             and stored.generation == generation.token
             and stored.valid_until > now
         ):
-            return _answer(request, _public(stored.response()))
+            return _answer(request, stored.response())
 
-        response = view(request, *args, **kwargs)
-        if not _storable(response):
+        response = self.get_response(request)
+        if not getattr(response, "page_cache", False) or not _storable(response):
             return response
-        if hasattr(response, "render") and callable(response.render):
-            response = response.render()
+        _public(response)
+        response["ETag"] = quote_etag(
+            hashlib.md5(response.content, usedforsecurity=False).hexdigest()
+        )
         valid_until = now + seconds
         if generation.transition is not None:
             valid_until = min(valid_until, generation.transition)
-        etag = quote_etag(
-            hashlib.md5(response.content, usedforsecurity=False).hexdigest()
-        )
-        response["ETag"] = etag
-        if valid_until > now:
+        if request.method == "GET" and valid_until > now:
             page = StoredPage(
                 generation=generation.token,
                 valid_until=valid_until,
                 status=response.status_code,
                 content=response.content,
-                headers=tuple(
-                    (name, response[name]) for name in KEPT_HEADERS if name in response
-                ),
-                etag=etag,
+                headers=tuple(response.items()),
             )
-            cache.set(key, page, timeout=max(1, int(valid_until - now)))
-        return _answer(request, _public(response))
-
-    return wrapped
+            mirror.set(key, page, timeout=max(1, int(valid_until - now)))
+        return _answer(request, response)

@@ -29,6 +29,11 @@ urlpatterns = [
     ),
     path("feed/", cached_page(LatestComparisonsFeed()), name="feed"),
     path(
+        "community/figures.json",
+        views.community_figures_json,
+        name="community-figures",
+    ),
+    path(
         "sitemap.xml",
         cached_page(sitemap_views.index),
         {"sitemaps": sitemaps, "sitemap_url_name": "sitemap-section"},

@@ -8,10 +8,11 @@ noindex.
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.cache import add_never_cache_headers
+from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.views.decorators.http import require_http_methods
 
 from comparisons.models import Comparison, PreviewLink
 from comparisons.selectors import (
@@ -21,6 +22,7 @@ from comparisons.selectors import (
     latest_comparisons,
 )
 from comparisons.workflow import can_preview
+from pages.figures import figures_by_slug
 from reviewers.models import Reviewer, VerdictChange
 from reviewers.panel import scorecard_for
 from reviewers.selectors import (
@@ -29,6 +31,7 @@ from reviewers.selectors import (
     persona_verdicts,
     tool_standings,
 )
+from tools.community import MAX_TOOLS_PER_REQUEST, parse_tool_slugs
 from tools.models import Category, Tool
 
 #: How long each list may get before it continues on a further page.
@@ -184,3 +187,26 @@ def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "pages/category_detail.html",
         {"category": category, "page": page, "tools": tool_standings(page)},
     )
+
+
+@require_http_methods(["GET", "HEAD"])
+def community_figures_json(request: HttpRequest) -> HttpResponse:
+    """The live community figures of a page's tools, the same for every
+    reader, so it sets no cookie and a CDN may keep it a few seconds."""
+    slugs = parse_tool_slugs(request.GET.get("tools", ""))
+    if slugs is None:
+        return JsonResponse(
+            {
+                "error": f"Name between 1 and {MAX_TOOLS_PER_REQUEST} tools by "
+                "slug: ?tools=one-tool,another-tool"
+            },
+            status=400,
+        )
+    figures = figures_by_slug(slugs)
+    response = JsonResponse(
+        {"figures": {slug: figure.as_dict() for slug, figure in figures.items()}}
+    )
+    patch_cache_control(
+        response, public=True, max_age=0, s_maxage=settings.FIGURES_CDN_SECONDS
+    )
+    return response

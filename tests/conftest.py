@@ -127,21 +127,22 @@ def browser():
 def fresh_pages():
     """Each test starts with no reader page stored from another test (whose
     rows were rolled back without a signal)."""
-    from django.core.cache import cache
-
     from pages.cache import GENERATION_KEY, Generation
+    from pages.mirror import mirror
 
-    cache.set(GENERATION_KEY, Generation(token=uuid.uuid4().hex, transition=None))
+    mirror.replace(
+        GENERATION_KEY, Generation(token=uuid.uuid4().hex, transition=None), None
+    )
 
 
 @pytest.fixture(autouse=True)
 def fresh_figures(monkeypatch):
     """Community figures kept by an earlier test (for a tool with the same
     slug) are out of sight."""
-    from tools import community
+    from pages import figures
 
     monkeypatch.setattr(
-        community, "FIGURE_KEY_PREFIX", f"community:figure:{uuid.uuid4().hex}"
+        figures, "FIGURE_KEY_PREFIX", f"community:figure:{uuid.uuid4().hex}"
     )
 
 

@@ -8,14 +8,14 @@ million, and any number of tools cost one query.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.cache import cache
-from django.db import transaction
 from django.db.models import F, IntegerField, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
+from django.dispatch import Signal
 
 from tools.figures import ShipShare
 from tools.models import Tool, VoteTally
@@ -110,48 +110,25 @@ def with_community(tools: QuerySet[Tool]) -> QuerySet[Tool]:
     )
 
 
-#: Where kept figures live in the cache, under their tool's slug.
-FIGURE_KEY_PREFIX = "community:figure"
+#: Sent after votes on a tool were cast, changed, withdrawn or removed, with
+#: `tool`: whatever keeps a copy of its figure must drop it.
+votes_changed = Signal()
+
+#: The most tools one request for figures or own votes may name (a category
+#: page shows 24).
+MAX_TOOLS_PER_REQUEST = 50
+_SLUG = re.compile(r"[-a-zA-Z0-9_]{1,120}")
 
 
-def _figure_key(slug: str) -> str:
-    return f"{FIGURE_KEY_PREFIX}:{slug}"
-
-
-def figures_by_slug(slugs: list[str]) -> dict[str, CommunityFigure]:
-    """Figures for the named tools that exist, from the cache where a vote
-    has not replaced them, else from the tallies (two queries for all the
-    misses). Each is kept until a vote on its tool forgets it."""
-    kept = cache.get_many([_figure_key(slug) for slug in slugs])
-    minimum = minimum_votes()
-    figures = {}
-    missing = []
-    for slug in slugs:
-        found = kept.get(_figure_key(slug))
-        if found is None:
-            missing.append(slug)
-        else:
-            figures[slug] = CommunityFigure(*found, minimum=minimum)
-    if missing:
-        ids = dict(Tool.objects.filter(slug__in=missing).values_list("pk", "slug"))
-        fresh = community_figures(ids)
-        cache.set_many(
-            {
-                _figure_key(ids[pk]): (figure.ship, figure.total)
-                for pk, figure in fresh.items()
-            },
-            timeout=settings.FIGURES_CACHE_SECONDS,
-        )
-        figures.update({ids[pk]: figure for pk, figure in fresh.items()})
-    return figures
-
-
-def figure_forget(tool: Tool) -> None:
-    """Drop the kept figure of a tool whose votes changed: now, and again
-    once the change commits (a figure read meanwhile may be the old one)."""
-    key = _figure_key(tool.slug)
-    cache.delete(key)
-    transaction.on_commit(lambda: cache.delete(key))
+def parse_tool_slugs(raw: str) -> list[str] | None:
+    """The tools named by a "one-tool,another-tool" list, sorted and once
+    each, or None if the list is empty, too long or not made of slugs."""
+    slugs = sorted({slug.strip() for slug in raw.split(",") if slug.strip()})
+    if not slugs or len(slugs) > MAX_TOOLS_PER_REQUEST:
+        return None
+    if not all(_SLUG.fullmatch(slug) for slug in slugs):
+        return None
+    return slugs
 
 
 def community_figure(tool_id: int) -> CommunityFigure:

@@ -4,10 +4,5 @@ from tools import views
 
 urlpatterns = [
     path("tools/<slug:slug>/vote/", views.tool_vote, name="tool-vote"),
-    path(
-        "community/figures.json",
-        views.community_figures_json,
-        name="community-figures",
-    ),
     path("community/mine.json", views.reader_votes_json, name="community-mine"),
 ]

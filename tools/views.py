@@ -1,25 +1,22 @@
-import re
-
-from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from tools.community import CommunityFigure, community_figure, figures_by_slug
+from tools.community import (
+    MAX_TOOLS_PER_REQUEST,
+    CommunityFigure,
+    community_figure,
+    parse_tool_slugs,
+)
 from tools.models import Tool, Vote
 from tools.readers import Reader, reader_for, remember_reader, vote_rate_limit
 from tools.services import vote_cast, vote_of, votes_of
 
 VERDICTS = [*Vote.Verdict.values, "none"]
-#: The most tools one figures or own-votes request may name (a category page
-#: shows 24).
-MAX_TOOLS_PER_REQUEST = 50
-_SLUG = re.compile(r"[-a-zA-Z0-9_]{1,120}")
 RATE_LIMITED = (
     "Too many votes from your network in a short time. Your vote was not "
     "counted; please try again in a few minutes."
@@ -140,18 +137,6 @@ def _cast(request: HttpRequest, *, tool: Tool, reader: Reader) -> HttpResponse:
     return JsonResponse(state)
 
 
-def _slugs(request: HttpRequest) -> list[str] | None:
-    """The tools named by ?tools=a,b (sorted, once each), or None if the
-    list is unusable."""
-    raw = request.GET.get("tools", "")
-    slugs = sorted({slug.strip() for slug in raw.split(",") if slug.strip()})
-    if not slugs or len(slugs) > MAX_TOOLS_PER_REQUEST:
-        return None
-    if not all(_SLUG.fullmatch(slug) for slug in slugs):
-        return None
-    return slugs
-
-
 def _bad_tools() -> JsonResponse:
     return JsonResponse(
         {
@@ -162,30 +147,6 @@ def _bad_tools() -> JsonResponse:
     )
 
 
-@require_http_methods(["GET", "HEAD"])
-def community_figures_json(request: HttpRequest) -> HttpResponse:
-    """The live community figures of a page's tools, for every reader alike.
-
-    The same answer for everyone, so it carries no cookie and may be cached
-    for a few seconds; the server keeps each figure until a vote on that
-    tool replaces it.
-    """
-    slugs = _slugs(request)
-    if slugs is None:
-        return _bad_tools()
-    figures = figures_by_slug(slugs)
-    response = JsonResponse(
-        {"figures": {slug: figure.as_dict() for slug, figure in figures.items()}}
-    )
-    patch_cache_control(
-        response,
-        public=True,
-        max_age=0,
-        s_maxage=settings.FIGURES_CDN_SECONDS,
-    )
-    return response
-
-
 @never_cache
 @require_http_methods(["GET"])
 def reader_votes_json(request: HttpRequest) -> HttpResponse:
@@ -194,7 +155,7 @@ def reader_votes_json(request: HttpRequest) -> HttpResponse:
     votes.js asks only when the browser has voted before (it carries the
     voted marker), so most page views never reach this uncached endpoint.
     """
-    slugs = _slugs(request)
+    slugs = parse_tool_slugs(request.GET.get("tools", ""))
     if slugs is None:
         return _bad_tools()
     reader = reader_for(request)
