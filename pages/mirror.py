@@ -90,8 +90,16 @@ class Mirror:
 
     def forget(self, *keys: str) -> None:
         """Delete the keys in the cache and every process's copy of them."""
-        cache.delete_many(list(keys))
-        self._announce(keys)
+        self._drop_here(keys)
+        if _on_redis():
+            # Delete and announce in one round trip.
+            backend = caches["default"]
+            pipeline = self._client().pipeline(transaction=False)
+            pipeline.delete(*(backend.make_and_validate_key(key) for key in keys))
+            pipeline.publish(CHANNEL, "\n".join(keys))
+            pipeline.execute()
+        else:
+            cache.delete_many(list(keys))
 
     def replace(self, key: str, value: Any, timeout: int | None) -> None:
         """Set the key in the cache and drop every process's copy of it."""
@@ -99,12 +107,15 @@ class Mirror:
         self._announce([key])
 
     def _announce(self, keys) -> None:
+        self._drop_here(keys)
+        if _on_redis():
+            self._client().publish(CHANNEL, "\n".join(keys))
+
+    def _drop_here(self, keys) -> None:
         with self._lock:
             self._forgets += 1
             for key in keys:
                 self._values.pop(key, None)
-        if _on_redis():
-            self._client().publish(CHANNEL, "\n".join(keys))
 
     def _keep(self, values: dict[str, Any], *, seconds: float, forgets: int) -> None:
         until = time.monotonic() + seconds

@@ -25,24 +25,55 @@ from tools.models import Tool, Vote
 _RETRY_SQLSTATES = {"40P01", "40001"}
 _ATTEMPTS = 3
 
+_CAST = """
+INSERT INTO tools_vote (tool_id, reader, verdict, cast_at, created_at)
+VALUES (%s, %s, %s, %s, %s)
+ON CONFLICT (tool_id, reader) DO UPDATE
+SET verdict = excluded.verdict, cast_at = excluded.cast_at
+"""
+
+
+def voted_tool(slug: str) -> Tool | None:
+    """The tool a vote names, with only what the vote endpoint uses (its id,
+    slug and name), read by one plain statement: the ORM's query building
+    was a fifth of a vote's time."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id, name FROM tools_tool WHERE slug = %s", [slug])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    # from_db takes the values in the order of the model's fields.
+    return Tool.from_db(
+        connection.alias, ["id", "name", "slug"], [row[0], row[1], slug]
+    )
+
 
 def _write(statement: Callable[[], object]) -> None:
-    """Run one write in its own transaction, again if the database asks."""
+    """Run one write, again if the database rolled it back and asks.
+
+    A vote is one statement (its tally is updated by a trigger inside it),
+    so on its own it needs no transaction block: that saves two round trips
+    on the busiest write of the site. Inside a caller's transaction it runs
+    in a savepoint, so a retry does not abort the caller.
+    """
     for attempt in range(1, _ATTEMPTS + 1):
         try:
-            with transaction.atomic():
-                if connection.vendor == "postgresql":
-                    # A vote need not wait for the disk: a crash may lose
-                    # the last fraction of a second of votes, never half of
-                    # one (the vote and its tally commit together).
-                    with connection.cursor() as cursor:
-                        cursor.execute("SET LOCAL synchronous_commit TO OFF")
+            if connection.in_atomic_block:
+                with transaction.atomic():
+                    statement()
+            else:
                 statement()
             return
         except OperationalError as error:
             sqlstate = getattr(error.__cause__, "sqlstate", None)
             if attempt == _ATTEMPTS or sqlstate not in _RETRY_SQLSTATES:
                 raise
+
+
+def _cast(tool_id: int, reader_key: str, verdict: str) -> None:
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(_CAST, [tool_id, reader_key, verdict, now, now])
 
 
 def vote_cast(*, tool: Tool, reader_key: str, verdict: str) -> CommunityFigure:
@@ -53,17 +84,7 @@ def vote_cast(*, tool: Tool, reader_key: str, verdict: str) -> CommunityFigure:
     if verdict == "none":
         _write(Vote.objects.filter(tool=tool, reader=reader_key).delete)
     elif verdict in Vote.Verdict.values:
-        vote = Vote(
-            tool=tool, reader=reader_key, verdict=verdict, cast_at=timezone.now()
-        )
-        _write(
-            lambda: Vote.objects.bulk_create(
-                [vote],
-                update_conflicts=True,
-                unique_fields=["tool", "reader"],
-                update_fields=["verdict", "cast_at"],
-            )
-        )
+        _write(lambda: _cast(tool.pk, reader_key, verdict))
     else:
         raise ValueError(f"Unknown verdict {verdict!r}: use ship, skip or none.")
     votes_changed.send(sender=Tool, tool=tool)

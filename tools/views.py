@@ -1,7 +1,7 @@
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -14,7 +14,7 @@ from tools.community import (
 )
 from tools.models import Tool, Vote
 from tools.readers import Reader, reader_for, remember_reader, vote_rate_limit
-from tools.services import vote_cast, vote_of, votes_of
+from tools.services import vote_cast, vote_of, voted_tool, votes_of
 
 VERDICTS = [*Vote.Verdict.values, "none"]
 RATE_LIMITED = (
@@ -66,7 +66,9 @@ def tool_vote(request: HttpRequest, slug: str) -> HttpResponse:
     Pages stay the same for every reader; this endpoint is where the
     reader's own vote, the fresh figure and the CSRF token come from.
     """
-    tool = get_object_or_404(Tool, slug=slug)
+    tool = voted_tool(slug)
+    if tool is None:
+        raise Http404("No tool at this address.")
     reader = reader_for(request)
     if request.method == "POST":
         response = _cast(request, tool=tool, reader=reader)
