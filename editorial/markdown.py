@@ -5,6 +5,8 @@ renderer produces passes nh3's allow-list, so a description or a bottom line
 can carry emphasis, links and lists but never a script or an event handler.
 """
 
+from functools import lru_cache
+
 import nh3
 from django.utils.safestring import SafeString, mark_safe
 from markdown_it import MarkdownIt
@@ -20,7 +22,11 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
 
 
+@lru_cache(maxsize=2048)
 def render_markdown(source: str) -> SafeString:
+    """The sanitised HTML of `source`. A pure function of the text, so each
+    process keeps the last few thousand: a page renders the same
+    descriptions and bottom lines again and again."""
     html = _parser.render(source or "")
     # Headings written as "#" would compete with the page's own outline, so
     # they are lowered to h3/h4 before sanitising.

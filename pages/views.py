@@ -123,13 +123,14 @@ def _render_comparison(
         if published and published <= timezone.now()
         else []
     )
+    scorecard = scorecard_for(comparison.tools)
     response = render(
         request,
         "pages/comparison_detail.html",
         {
             "comparison": comparison,
-            "scorecard": scorecard_for(comparison.tools),
-            "contenders": tool_standings(comparison.tools),
+            "scorecard": scorecard,
+            "contenders": tool_standings(comparison.tools, panel=scorecard.by_tool),
             "preview": preview,
             "preview_link": preview_link,
             "updates": updates,
@@ -142,13 +143,14 @@ def _render_comparison(
 
 def tool_detail(request: HttpRequest, slug: str) -> HttpResponse:
     tool = get_object_or_404(Tool.objects.select_related("category"), slug=slug)
+    scorecard = scorecard_for([tool])
     return render(
         request,
         "pages/tool_detail.html",
         {
             "tool": tool,
-            "standing": tool_standings([tool])[0],
-            "scorecard": scorecard_for([tool]),
+            "standing": tool_standings([tool], panel=scorecard.by_tool)[0],
+            "scorecard": scorecard,
             "comparisons": _page(
                 request, comparisons_of_tool(tool), COMPARISONS_PER_TOOL_PAGE
             ),

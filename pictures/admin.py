@@ -1,8 +1,8 @@
 """What the admin shows of a picture: the rendition readers see."""
 
-from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
+from pictures.html import picture_html
 from pictures.renditions import Picture
 
 
@@ -12,7 +12,4 @@ def picture_preview(picture: Picture | None, *, size: int) -> SafeString:
         return SafeString(
             "<p>Being drawn after saving; reload this page in a moment.</p>"
         )
-    return render_to_string(
-        "includes/picture.html",
-        {"picture": picture, "size": size, "initials": "", "css_class": ""},
-    )
+    return picture_html(picture, initials="", size=size)

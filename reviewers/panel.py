@@ -79,6 +79,10 @@ class Scorecard:
     figures: tuple[PanelFigure, ...]
 
     @property
+    def by_tool(self) -> dict[int, PanelFigure]:
+        return {tool.pk: figure for tool, figure in self.columns}
+
+    @property
     def columns(self) -> list[tuple[Tool, PanelFigure]]:
         return list(zip(self.tools, self.figures, strict=True))
 
@@ -107,14 +111,28 @@ class Scorecard:
 
 
 def scorecard_for(tools: Iterable[Tool]) -> Scorecard:
-    """Build the scorecard in three queries, whatever the panel's size."""
+    """Build the scorecard in two queries, whatever the panel's size.
+
+    The panel figures are counted from the same verdicts the rows show
+    (those of active personas), so they cost no query of their own.
+    """
     tools = tuple(tools)
     reviewers = list(Reviewer.objects.active())
     reviews = {
         (review.reviewer_id, review.tool_id): review
         for review in Review.objects.on_panel().filter(tool__in=tools)
     }
-    figures = panel_figures(tool.pk for tool in tools)
+    figures = {
+        tool.pk: PanelFigure(
+            ship=sum(
+                review.is_ship
+                for review in reviews.values()
+                if review.tool_id == tool.pk
+            ),
+            total=sum(1 for review in reviews.values() if review.tool_id == tool.pk),
+        )
+        for tool in tools
+    }
     rows = tuple(
         ScorecardRow(
             reviewer=reviewer,

@@ -23,11 +23,15 @@ class ToolStanding:
     community: CommunityFigure
 
 
-def tool_standings(tools: Iterable[Tool]) -> list[ToolStanding]:
-    """Both figures for each tool, in the tools' order, in two queries."""
+def tool_standings(
+    tools: Iterable[Tool], *, panel: dict[int, PanelFigure] | None = None
+) -> list[ToolStanding]:
+    """Both figures for each tool, in the tools' order, in two queries (one
+    when the panel figures are given, from a scorecard)."""
     tools = list(tools)
     ids = [tool.pk for tool in tools]
-    panel = panel_figures(ids)
+    if panel is None:
+        panel = panel_figures(ids)
     community = community_figures(ids)
     return [
         ToolStanding(tool=tool, panel=panel[tool.pk], community=community[tool.pk])

@@ -4,8 +4,10 @@ from typing import Any
 
 from django import template
 from django.conf import settings
+from django.utils.safestring import SafeString
 
 from pictures import cards
+from pictures.html import picture_html
 from pictures.monograms import initials
 
 register = template.Library()
@@ -19,17 +21,12 @@ def absolute(url: str) -> str:
     return url
 
 
-@register.inclusion_tag("includes/picture.html")
-def picture(
-    pictured: Any, *, name: str, size: int, css_class: str = ""
-) -> dict[str, Any]:
+@register.simple_tag
+def picture(pictured: Any, *, name: str, size: int, css_class: str = "") -> SafeString:
     """A square picture at `size` CSS pixels, or the initials until it is made."""
-    return {
-        "picture": pictured,
-        "initials": initials(name),
-        "size": size,
-        "css_class": css_class,
-    }
+    return picture_html(
+        pictured, initials=initials(name), size=size, css_class=css_class
+    )
 
 
 @register.inclusion_tag("includes/share_card_meta.html")
