@@ -6,7 +6,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import (
+    Count,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import Coalesce
 
 from reviewers.models import Review, Reviewer
 from reviewers.panel import PanelFigure, panel_figures
@@ -47,12 +56,24 @@ def categories_with_tools() -> QuerySet[Category]:
     """Categories by name, each with its number of tools (`tool_count`) and
     its first few tools by name (`first_tools`), in two queries however many
     tools a category has."""
+    counted = (
+        Tool.objects.filter(category=OuterRef("pk"))
+        .order_by()
+        .values("category")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    # A subquery rather than a join and GROUP BY, so the paginator's count
+    # is a plain count of categories; only the columns the list shows.
+    first = Tool.objects.only("id", "slug", "name", "category_id").order_by("name")
     return (
-        Category.objects.annotate(tool_count=Count("tools"))
+        Category.objects.annotate(
+            tool_count=Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+        )
         .prefetch_related(
             Prefetch(
                 "tools",
-                queryset=Tool.objects.order_by("name")[:TOOLS_NAMED_PER_CATEGORY],
+                queryset=first[:TOOLS_NAMED_PER_CATEGORY],
                 to_attr="first_tools",
             )
         )

@@ -131,6 +131,12 @@ class Tool(models.Model):
         return picture(self.logo_renditions, alt=self.logo_alt if self.logo else "")
 
     @property
+    def entry_label(self) -> str:
+        """The entry tier as readers see it (what get_pricing_tier_display
+        says, without searching the choices each time)."""
+        return PricingTier(self.pricing_tier).label
+
+    @property
     def description_html(self) -> str:
         return render_markdown(self.description)
 

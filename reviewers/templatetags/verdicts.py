@@ -3,6 +3,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from reviewers.models import Review
+from tools.models import Verdict
 
 register = template.Library()
 
@@ -28,5 +29,5 @@ def verdict(review: Review | None) -> SafeString:
         '<span class="verdict verdict-{}">{} {}</span>',
         review.verdict,
         SafeString(_SHIP_ICON if review.is_ship else _SKIP_ICON),
-        review.get_verdict_display(),
+        Verdict(review.verdict).label,
     )
