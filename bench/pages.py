@@ -159,6 +159,25 @@ def gunicorn(env: dict[str, str], *, cache_seconds: int):
             os.killpg(process.pid, signal.SIGKILL)
 
 
+def settle(base: str) -> None:
+    """Wait until the workers are free again (a slow page may leave requests
+    queued after wrk stops), so one run does not eat into the next."""
+    for _ in range(60):
+        started = time.monotonic()
+        with (
+            contextlib.suppress(OSError),
+            urllib.request.urlopen(base + "/bench/floor/", timeout=30),
+        ):
+            pass
+        if time.monotonic() - started < 0.05:
+            return
+        time.sleep(0.5)
+
+
+def share(part: float, whole: float) -> str:
+    return f"{100 * part / whole:.0f}%" if whole else "n/a"
+
+
 def flush_redis(url: str) -> None:
     import redis
 
@@ -204,15 +223,19 @@ def load_pages(
         for path in paths.values():
             with urllib.request.urlopen(base + path) as response:  # prime
                 response.read()
-        for _ in range(args.rounds):
+        for round_number in range(1, args.rounds + 1):
             for name, path in [("floor", "/bench/floor/"), *paths.items()]:
-                loads[name].append(
-                    run_wrk(
-                        wrk,
-                        base + path,
-                        seconds=args.seconds,
-                        connections=args.connections,
-                    )
+                settle(base)
+                load = run_wrk(
+                    wrk, base + path, seconds=args.seconds, connections=args.connections
+                )
+                loads[name].append(load)
+                mode = "warm" if warm else "cold"
+                print(
+                    f"  {mode} round {round_number} {name}: {load.rps:.0f} req/s, "
+                    f"p50/p99 {load.p50_ms:.1f}/{load.p99_ms:.1f} ms, "
+                    f"{load.errors} errors",
+                    flush=True,
                 )
     return {name: median_load(found) for name, found in loads.items()}
 
@@ -404,22 +427,22 @@ def report(results: dict, voted: dict, args) -> None:
                 row += [
                     f"{load.rps:.0f}",
                     f"{load.p50_ms:.1f}/{load.p99_ms:.1f}",
-                    f"{100 * load.rps / floor:.0f}%",
+                    share(load.rps, floor),
                 ]
             last = results[phases[-1]]["pages"][name]
             row += [str(last.queries), f"{last.size:,}"]
             if len(phases) > 1:
                 demo_rps = results["demo"][mode][name].rps
                 scale_rps = results["scale"][mode][name].rps
-                row.append(f"{demo_rps / scale_rps:.2f}x")
+                row.append(f"{demo_rps / scale_rps:.2f}x" if scale_rps else "n/a")
             rows.append(row)
         view = ["comparison page view (HTML + figures.json)", mode]
         for phase in phases:
             html = results[phase][mode]["comparison"].rps
             data = results[phase][mode]["figures.json"].rps
-            combined = 1 / (1 / html + 1 / data)
+            combined = 1 / (1 / html + 1 / data) if html and data else 0
             floor = results[phase][mode]["floor"].rps
-            view += [f"{combined:.0f}", "", f"{100 * combined / floor:.0f}%"]
+            view += [f"{combined:.0f}", "", share(combined, floor)]
         view += ["", ""] + ([""] if len(phases) > 1 else [])
         rows.append(view)
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]

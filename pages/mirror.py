@@ -24,10 +24,13 @@ from typing import Any
 
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
 
 CHANNEL = "pages:forget"
+#: What a cache that is down or out of reach raises.
+UNREACHABLE = (RedisError, OSError)
 #: How many values a process keeps; the least recently used go first.
 MAX_ENTRIES = 2000
 _RECONNECT_SECONDS = 1.0
@@ -51,6 +54,15 @@ class Mirror:
     # Reading and writing -------------------------------------------------
 
     def get_many(self, keys: list[str]) -> dict[str, Any]:
+        """What the cache holds of these keys; nothing if it cannot be
+        reached, so a page is rendered rather than refused."""
+        try:
+            return self._get_many(keys)
+        except UNREACHABLE:
+            logger.warning("The cache cannot be reached; rendering", exc_info=True)
+            return {}
+
+    def _get_many(self, keys: list[str]) -> dict[str, Any]:
         if not self._use():
             return cache.get_many(keys)
         found: dict[str, Any] = {}
@@ -84,13 +96,29 @@ class Mirror:
         with self._lock:
             if self._forgets != forgets:
                 return
-        cache.set(key, value, timeout=timeout)
+        try:
+            cache.set(key, value, timeout=timeout)
+        except UNREACHABLE:
+            logger.warning("The cache cannot be reached; not stored", exc_info=True)
+            return
         if self._use():
             self._keep({key: value}, seconds=timeout or 60, forgets=forgets)
 
     def forget(self, *keys: str) -> None:
-        """Delete the keys in the cache and every process's copy of them."""
+        """Delete the keys in the cache and every process's copy of them.
+
+        A change must not fail because the cache is away (the write it
+        follows is done): the failure is logged as an error instead.
+        """
         self._drop_here(keys)
+        try:
+            self._forget_everywhere(keys)
+        except UNREACHABLE:
+            logger.error(
+                "The cache cannot be reached to forget %s", keys, exc_info=True
+            )
+
+    def _forget_everywhere(self, keys) -> None:
         if _on_redis():
             # Delete and announce in one round trip.
             backend = caches["default"]
@@ -102,9 +130,16 @@ class Mirror:
             cache.delete_many(list(keys))
 
     def replace(self, key: str, value: Any, timeout: int | None) -> None:
-        """Set the key in the cache and drop every process's copy of it."""
-        cache.set(key, value, timeout=timeout)
-        self._announce([key])
+        """Set the key in the cache and drop every process's copy of it
+        (logged as an error, not raised, if the cache is away)."""
+        self._drop_here([key])
+        try:
+            cache.set(key, value, timeout=timeout)
+            self._announce([key])
+        except UNREACHABLE:
+            logger.error(
+                "The cache cannot be reached to replace %s", key, exc_info=True
+            )
 
     def _announce(self, keys) -> None:
         self._drop_here(keys)
@@ -158,6 +193,11 @@ class Mirror:
 
     def _listen(self) -> None:
         while True:
+            if not _on_redis():  # the cache was reconfigured away from Redis
+                with self._lock:
+                    self._listening = False
+                    self._listener = None
+                return
             try:
                 pubsub = self._client().pubsub(ignore_subscribe_messages=False)
                 pubsub.subscribe(CHANNEL)

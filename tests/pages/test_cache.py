@@ -232,3 +232,24 @@ def test_the_page_cache_can_be_turned_off(client, comparison, settings):
     url = comparison.get_absolute_url()
     assert "Cache-Control" not in client.get(url)
     assert "Claw Code" in text_of(client.get(url))
+
+
+def test_pages_and_edits_still_work_while_the_cache_is_down(
+    client, comparison, settings
+):
+    """Readers get the page rendered, and an editor's save goes through."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "config.cache.ReusingRedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",  # nothing listens there
+        }
+    }
+    url = comparison.get_absolute_url()
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "Claw Code vs Modal GPU Serverless Inference" in text_of(response)
+    tool = Tool.objects.get(pk=comparison.left_id)
+    tool.tagline = "Still saved with the cache away"
+    tool.save()
+    assert Tool.objects.get(pk=tool.pk).tagline == "Still saved with the cache away"
+    assert "Still saved with the cache away" in text_of(Client().get(url))
