@@ -154,9 +154,8 @@ def _answer(request: HttpRequest, response: HttpResponse) -> HttpResponse:
     if etag and etag in request.headers.get("If-None-Match", ""):
         not_modified = HttpResponseNotModified()
         not_modified["ETag"] = etag
-        for name in ("Cache-Control",):
-            if name in response:
-                not_modified[name] = response[name]
+        if "Cache-Control" in response:
+            not_modified["Cache-Control"] = response["Cache-Control"]
         return not_modified
     return response
 

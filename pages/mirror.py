@@ -17,6 +17,7 @@ nothing to copy and every call goes straight to the cache.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections import OrderedDict
@@ -176,8 +177,6 @@ class Mirror:
 
     def _ensure_listener(self) -> None:
         # A forked worker inherits the parent's object but not its thread.
-        import os
-
         if self._listener is not None and self._started_in == os.getpid():
             return
         with self._lock:

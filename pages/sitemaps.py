@@ -12,52 +12,44 @@ from tools.models import Category, Tool
 PAGE_SIZE = 1000
 
 
-class ComparisonSitemap(Sitemap):
+class _PagedSitemap(Sitemap):
+    """A section of pages of `PAGE_SIZE` addresses, each dated by when its
+    object last changed; reads only what the address and date need."""
+
     changefreq = "weekly"
-    priority = 0.8
     limit = PAGE_SIZE
+
+    def lastmod(self, item):
+        return item.updated_at
+
+
+class ComparisonSitemap(_PagedSitemap):
+    priority = 0.8
 
     def items(self):
         return Comparison.objects.published().only("slug", "updated_at")
 
-    def lastmod(self, item: Comparison):
-        return item.updated_at
 
-
-class ToolSitemap(Sitemap):
-    changefreq = "weekly"
+class ToolSitemap(_PagedSitemap):
     priority = 0.5
-    limit = PAGE_SIZE
 
     def items(self):
         return Tool.objects.order_by("pk").only("slug", "updated_at")
 
-    def lastmod(self, item: Tool):
-        return item.updated_at
 
-
-class PersonaSitemap(Sitemap):
+class PersonaSitemap(_PagedSitemap):
     changefreq = "monthly"
     priority = 0.4
-    limit = PAGE_SIZE
 
     def items(self):
         return Reviewer.objects.active().order_by("pk").only("slug", "updated_at")
 
-    def lastmod(self, item: Reviewer):
-        return item.updated_at
 
-
-class CategorySitemap(Sitemap):
-    changefreq = "weekly"
+class CategorySitemap(_PagedSitemap):
     priority = 0.4
-    limit = PAGE_SIZE
 
     def items(self):
         return Category.objects.order_by("pk").only("slug", "updated_at")
-
-    def lastmod(self, item: Category):
-        return item.updated_at
 
 
 class StaticSitemap(Sitemap):

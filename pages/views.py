@@ -31,7 +31,7 @@ from reviewers.selectors import (
     persona_verdicts,
     tool_standings,
 )
-from tools.community import MAX_TOOLS_PER_REQUEST, parse_tool_slugs
+from tools.community import TOOLS_PARAMETER_HELP, parse_tool_slugs
 from tools.models import Category, Tool
 
 #: How long each list may get before it continues on a further page.
@@ -197,13 +197,7 @@ def community_figures_json(request: HttpRequest) -> HttpResponse:
     reader, so it sets no cookie and a CDN may keep it a few seconds."""
     slugs = parse_tool_slugs(request.GET.get("tools", ""))
     if slugs is None:
-        return JsonResponse(
-            {
-                "error": f"Name between 1 and {MAX_TOOLS_PER_REQUEST} tools by "
-                "slug: ?tools=one-tool,another-tool"
-            },
-            status=400,
-        )
+        return JsonResponse({"error": TOOLS_PARAMETER_HELP}, status=400)
     figures = figures_by_slug(slugs)
     response = JsonResponse(
         {"figures": {slug: figure.as_dict() for slug, figure in figures.items()}}

@@ -6,6 +6,7 @@ costs one query however many personas sit on the panel.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -122,16 +123,10 @@ def scorecard_for(tools: Iterable[Tool]) -> Scorecard:
         (review.reviewer_id, review.tool_id): review
         for review in Review.objects.on_panel().filter(tool__in=tools)
     }
+    ship = Counter(review.tool_id for review in reviews.values() if review.is_ship)
+    total = Counter(review.tool_id for review in reviews.values())
     figures = {
-        tool.pk: PanelFigure(
-            ship=sum(
-                review.is_ship
-                for review in reviews.values()
-                if review.tool_id == tool.pk
-            ),
-            total=sum(1 for review in reviews.values() if review.tool_id == tool.pk),
-        )
-        for tool in tools
+        tool.pk: PanelFigure(ship=ship[tool.pk], total=total[tool.pk]) for tool in tools
     }
     rows = tuple(
         ScorecardRow(

@@ -124,6 +124,11 @@ votes_changed = Signal()
 #: The most tools one request for figures or own votes may name (a category
 #: page shows 24).
 MAX_TOOLS_PER_REQUEST = 50
+#: What a request whose ?tools= list `parse_tool_slugs` refuses is told.
+TOOLS_PARAMETER_HELP = (
+    f"Name between 1 and {MAX_TOOLS_PER_REQUEST} tools by slug: "
+    "?tools=one-tool,another-tool"
+)
 _SLUG = re.compile(r"[-a-zA-Z0-9_]{1,120}")
 
 
@@ -138,19 +143,9 @@ def parse_tool_slugs(raw: str) -> list[str] | None:
     return slugs
 
 
-_ONE_FIGURE = (
-    "SELECT COALESCE(SUM(ship), 0), COALESCE(SUM(skip), 0) FROM tools_votetally "
-    "WHERE tool_id = %s"
-)
-
-
 def community_figure(tool_id: int) -> CommunityFigure:
-    """One tool's figure. Every vote is answered with it, so it is one plain
-    statement rather than an ORM aggregate (a third of a vote's time)."""
-    with connection.cursor() as cursor:
-        cursor.execute(_ONE_FIGURE, [tool_id])
-        ship, skip = cursor.fetchone()
-    return CommunityFigure(ship=ship, total=ship + skip)
+    """One tool's figure (every vote is answered with it)."""
+    return community_figures([tool_id])[tool_id]
 
 
 def community_figure_of(tool: Tool) -> CommunityFigure:

@@ -7,7 +7,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from tools.community import (
-    MAX_TOOLS_PER_REQUEST,
+    TOOLS_PARAMETER_HELP,
     CommunityFigure,
     community_figure,
     parse_tool_slugs,
@@ -139,16 +139,6 @@ def _cast(request: HttpRequest, *, tool: Tool, reader: Reader) -> HttpResponse:
     return JsonResponse(state)
 
 
-def _bad_tools() -> JsonResponse:
-    return JsonResponse(
-        {
-            "error": "Name between 1 and "
-            f"{MAX_TOOLS_PER_REQUEST} tools by slug: ?tools=one-tool,another-tool"
-        },
-        status=400,
-    )
-
-
 @never_cache
 @require_http_methods(["GET"])
 def reader_votes_json(request: HttpRequest) -> HttpResponse:
@@ -159,7 +149,7 @@ def reader_votes_json(request: HttpRequest) -> HttpResponse:
     """
     slugs = parse_tool_slugs(request.GET.get("tools", ""))
     if slugs is None:
-        return _bad_tools()
+        return JsonResponse({"error": TOOLS_PARAMETER_HELP}, status=400)
     reader = reader_for(request)
     votes = {} if reader.is_new else votes_of(slugs=slugs, reader_key=reader.key)
     response = JsonResponse(
