@@ -13,6 +13,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from reversion.models import Version
 
+from comparisons import admin_requests  # noqa: F401  (registers its admin)
 from comparisons.forms import ScheduleForm
 from comparisons.models import (
     PENDING_FIELDS,

@@ -271,7 +271,9 @@ class Comparison(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("comparison-detail", args=[self.slug])
+        # An unsaved comparison is the quick one of its two tools.
+        slug = self.slug or self.make_slug(self.left, self.right)
+        return reverse("comparison-detail", args=[slug])
 
     @staticmethod
     def make_slug(left: Tool, right: Tool) -> str:
@@ -371,6 +373,16 @@ class Comparison(models.Model):
     def tools(self) -> tuple[Tool, Tool]:
         return (self.left, self.right)
 
+    @property
+    def last_reviewed_at(self) -> datetime | None:
+        """When an editor last saved what readers see: the last save, unless
+        it only stored changes still waiting to be published."""
+        if self.published_at is None:
+            return None
+        if self.pending_changes or self.updated_at is None:
+            return self.published_at
+        return max(self.published_at, self.updated_at)
+
 
 def _when(moment: datetime) -> str:
     return date_format(timezone.localtime(moment), "j F Y, H:i")
@@ -438,3 +450,71 @@ class PreviewLink(models.Model):
             .filter(pk=payload["link"])
             .first()
         )
+
+
+class RequestedPair(models.Model):
+    """Two tools readers asked the editors to compare, in the order the
+    first reader named them, with how many readers asked."""
+
+    left = models.ForeignKey(Tool, on_delete=models.CASCADE, related_name="+")
+    right = models.ForeignKey(Tool, on_delete=models.CASCADE, related_name="+")
+    requests = models.PositiveIntegerField(
+        "readers asking", default=0, help_text="Each reader counts once."
+    )
+    first_asked_at = models.DateTimeField(default=timezone.now)
+    last_asked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-requests", "-last_asked_at"]
+        verbose_name = "requested comparison"
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(left=models.F("right")),
+                name="requested_pair_tools_differ",
+                violation_error_message="A tool cannot be compared with itself.",
+            ),
+            models.UniqueConstraint(
+                Least("left", "right"),
+                Greatest("left", "right"),
+                name="requested_pair_unique",
+                violation_error_message="This pair is already requested.",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["-requests", "-last_asked_at"], name="requested_pair_top_idx"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.left} vs {self.right}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("comparison-detail", args=[Comparison.make_slug(*self.tools)])
+
+    @property
+    def tools(self) -> tuple[Tool, Tool]:
+        return (self.left, self.right)
+
+
+class PairRequest(models.Model):
+    """One reader's request for a pair, so that each reader counts once.
+    Like a vote, it keeps a keyed hash of the reader's cookie id only."""
+
+    pair = models.ForeignKey(
+        RequestedPair, on_delete=models.CASCADE, related_name="asks"
+    )
+    reader = models.CharField(max_length=64)
+    asked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pair", "reader"],
+                name="pair_request_one_per_reader",
+                violation_error_message="This reader has already asked.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Request for {self.pair}"

@@ -9,20 +9,47 @@ from tools.models import Tool
 
 def comparison_at(slug: str) -> Comparison | None:
     """The comparison at this address, whatever its state, with its tools."""
-    return Comparison.objects.with_tools().filter(slug=slug).first()
+    return (
+        Comparison.objects.with_tools().select_related("author").filter(slug=slug)
+    ).first()
 
 
-def comparison_reversed(slug: str) -> Comparison | None:
-    """The comparison whose tools are the other way round from this slug."""
-    marker = "-vs-"
-    start = slug.find(marker)
+#: What joins the two tools' slugs in a comparison's address.
+PAIR_MARKER = "-vs-"
+
+
+def tools_at(slug: str) -> tuple[Tool, Tool] | None:
+    """The two tools a "<a>-vs-<b>" address names, in its order.
+
+    A tool's slug may itself hold "-vs-", so every split is a candidate;
+    they are all looked up in one query, however many there are, and the
+    first split naming two different tools wins.
+    """
+    longest = Tool._meta.get_field("slug").max_length
+    splits = []
+    start = slug.find(PAIR_MARKER)
     while start != -1:
-        first, second = slug[:start], slug[start + len(marker) :]
-        found = Comparison.objects.filter(left__slug=second, right__slug=first).first()
-        if found:
-            return found
-        start = slug.find(marker, start + 1)
+        first, second = slug[:start], slug[start + len(PAIR_MARKER) :]
+        fits = all(0 < len(part) <= longest for part in (first, second))
+        if fits and first != second:
+            splits.append((first, second))
+        start = slug.find(PAIR_MARKER, start + 1)
+    if not splits:
+        return None
+    named = {part for split in splits for part in split}
+    tools = {
+        tool.slug: tool
+        for tool in Tool.objects.select_related("category").filter(slug__in=named)
+    }
+    for first, second in splits:
+        if first in tools and second in tools:
+            return tools[first], tools[second]
     return None
+
+
+def comparison_between(left: Tool, right: Tool) -> Comparison | None:
+    """The comparison of these two tools in this order, whatever its state."""
+    return Comparison.objects.filter(left=left, right=right).first()
 
 
 def latest_comparisons() -> ComparisonQuerySet:

@@ -12,6 +12,9 @@ def _site_urls() -> dict[str, str]:
     names = {
         "home": "home",
         "categories": "category-list",
+        "tools": "tool-list",
+        "search": "search",
+        "methodology": "methodology",
         "panel": "reviewer-list",
         "feed": "feed",
         "newsletter": "newsletter:subscribe",

@@ -16,6 +16,7 @@ urlpatterns = [
     ),
     path("newsletter/", include("newsletter.urls")),
     path("", include("tools.urls")),
+    path("", include("comparisons.urls")),
     path("", include("pages.urls")),
 ]
 

@@ -46,8 +46,9 @@ from comparisons.models import Comparison
 from pages.mirror import mirror
 
 GENERATION_KEY = "pages:generation"
-#: Query parameters that change what a reader page shows; any other is
-#: ignored by the views and so by the cache key.
+#: Query parameters that change what any reader page shows (its page of a
+#: list); a view names its own others (a search's ?q=) in `cached_page`.
+#: Any other parameter is ignored by the views and so by the cache key.
 PAGE_PARAMETERS = ("page", "p")
 STORED_STATUSES = (200, 301)
 
@@ -109,9 +110,9 @@ def _next_transition() -> float | None:
     return min(moments).timestamp() if moments else None
 
 
-def _page_key(request: HttpRequest) -> str:
+def _page_key(request: HttpRequest, names: tuple[str, ...]) -> str:
     parameters = sorted(
-        (name, value) for name, value in request.GET.items() if name in PAGE_PARAMETERS
+        (name, value) for name, value in request.GET.items() if name in names
     )
     digest = hashlib.sha256(
         f"{request.get_host()}{request.path}?{urlencode(parameters)}".encode()
@@ -160,29 +161,45 @@ def _answer(request: HttpRequest, response: HttpResponse) -> HttpResponse:
     return response
 
 
-def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def cached_page(
+    view: Callable[..., HttpResponse] | None = None,
+    *,
+    parameters: tuple[str, ...] = (),
+):
     """Mark a reader page whose anonymous GETs `PageCacheMiddleware` may
-    store and serve; a response to anyone else is marked private."""
+    store and serve; a response to anyone else is marked private.
 
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        response = view(request, *args, **kwargs)
-        if _is_anonymous(request):
-            response.page_cache = True
-        elif "Cache-Control" not in response:
-            patch_cache_control(response, private=True)
-        return response
+    `parameters` are the query parameters, besides the page number, that
+    change what the view shows: each of their values is stored apart.
+    """
 
-    wrapped.page_cache = True
-    return wrapped
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            response = view(request, *args, **kwargs)
+            if _is_anonymous(request):
+                response.page_cache = True
+            elif "Cache-Control" not in response:
+                patch_cache_control(response, private=True)
+            return response
+
+        wrapped.page_cache = True
+        wrapped.page_parameters = PAGE_PARAMETERS + tuple(parameters)
+        return wrapped
+
+    return decorate(view) if view is not None else decorate
 
 
-def _is_reader_page(request: HttpRequest) -> bool:
+def _reader_page_parameters(request: HttpRequest) -> tuple[str, ...] | None:
+    """The parameters of the reader page at this address; None for any
+    other address."""
     try:
         match = resolve(request.path_info)
     except Resolver404:
-        return False
-    return getattr(match.func, "page_cache", False)
+        return None
+    if not getattr(match.func, "page_cache", False):
+        return None
+    return match.func.page_parameters
 
 
 class PageCacheMiddleware:
@@ -199,10 +216,12 @@ class PageCacheMiddleware:
             seconds <= 0
             or request.method not in ("GET", "HEAD")
             or not _is_anonymous(request)
-            or not _is_reader_page(request)
         ):
             return self.get_response(request)
-        key = _page_key(request)
+        parameters = _reader_page_parameters(request)
+        if parameters is None:
+            return self.get_response(request)
+        key = _page_key(request, parameters)
         found = mirror.get_many([GENERATION_KEY, key])
         generation: Generation | None = found.get(GENERATION_KEY)
         if generation is None or generation.is_over:

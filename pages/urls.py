@@ -1,13 +1,31 @@
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
-from pages import views
+from pages import browse, views
 from pages.cache import cached_page
 from pages.feeds import LatestComparisonsFeed
+from pages.search import search
 from pages.sitemaps import sitemaps
 
 urlpatterns = [
     path("", cached_page(views.home), name="home"),
+    path("search/", cached_page(search, parameters=("q", "type")), name="search"),
+    path(
+        "compare/",
+        cached_page(browse.compare_pick, parameters=("tool", "with")),
+        name="compare-pick",
+    ),
+    path(
+        "tools/",
+        cached_page(browse.tool_list, parameters=browse.FILTERS),
+        name="tool-list",
+    ),
+    path(
+        "tools/<slug:slug>/alternatives/",
+        cached_page(browse.tool_alternatives),
+        name="tool-alternatives",
+    ),
+    path("methodology/", cached_page(browse.methodology), name="methodology"),
     path(
         "compare/<slug:slug>/",
         cached_page(views.comparison_detail),

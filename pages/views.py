@@ -7,9 +7,9 @@ noindex.
 """
 
 from django.conf import settings
-from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.views.decorators.http import require_http_methods
@@ -17,12 +17,14 @@ from django.views.decorators.http import require_http_methods
 from comparisons.models import Comparison, PreviewLink
 from comparisons.selectors import (
     comparison_at,
-    comparison_reversed,
+    comparison_between,
     comparisons_of_tool,
     latest_comparisons,
+    tools_at,
 )
 from comparisons.workflow import can_preview
 from pages.figures import figures_by_slug
+from pages.lists import page_of
 from reviewers.models import Reviewer, VerdictChange
 from reviewers.panel import scorecard_for
 from reviewers.selectors import (
@@ -40,17 +42,8 @@ CATEGORIES_PER_PAGE = 30
 PERSONAS_PER_PAGE = 24
 VERDICTS_PER_PAGE = 20
 COMPARISONS_PER_TOOL_PAGE = 20
-
-
-def _page(request: HttpRequest, items, per_page: int) -> Page:
-    """The page of `items` that ?page= asks for; a page number that is not a
-    number, or below 1, gives the first page, and one past the end the last."""
-    paginator = Paginator(items, per_page)
-    try:
-        number = int(request.GET.get("page", 1))
-    except ValueError:
-        number = 1
-    return paginator.page(min(max(number, 1), paginator.num_pages))
+#: How many categories the home page names (the category list has them all).
+HOME_CATEGORIES = 12
 
 
 def _private(response: HttpResponse) -> HttpResponse:
@@ -61,7 +54,7 @@ def _private(response: HttpResponse) -> HttpResponse:
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    page = _page(request, latest_comparisons(), settings.COMPARISONS_PER_PAGE)
+    page = page_of(request, latest_comparisons(), settings.COMPARISONS_PER_PAGE)
     standings = {
         standing.tool.pk: standing
         for standing in tool_standings(
@@ -72,29 +65,63 @@ def home(request: HttpRequest) -> HttpResponse:
         (comparison, [standings[tool.pk] for tool in comparison.tools])
         for comparison in page
     ]
-    return render(request, "pages/home.html", {"page": page, "cards": cards})
+    categories = Category.objects.order_by("name")[:HOME_CATEGORIES]
+    return render(
+        request,
+        "pages/home.html",
+        {"page": page, "cards": cards, "categories": categories},
+    )
 
 
 def comparison_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """A written comparison, or the quick comparison of any two tools.
+
+    Three queries at most, whatever the address: the comparison at it, the
+    tools it names, and the comparison of those tools the other way round.
+    """
     comparison = comparison_at(slug)
-    if comparison is None:
-        comparison = comparison_reversed(slug)
-        if comparison is None:
-            raise Http404("No comparison at this address.")
-        if comparison.is_live or can_preview(request.user):
-            return redirect(comparison, permanent=True)
+    if comparison is not None:
+        # Staff read the pending changes with ?preview=draft; a comparison
+        # that is not live shows them to staff anyway. Only then is the
+        # session read, so the live page stays the same for everyone.
+        wants_preview = not comparison.is_live or request.GET.get("preview") == "draft"
+        if wants_preview and can_preview(request.user):
+            return _render_comparison(
+                request, comparison.with_pending_changes(), preview=True
+            )
+        if comparison.is_live:
+            return _render_comparison(request, comparison, preview=False)
+        return _render_quick(request, comparison.left, comparison.right)
+    pair = tools_at(slug)
+    if pair is None:
         raise Http404("No comparison at this address.")
-    # Staff read the pending changes with ?preview=draft; a comparison that
-    # is not live shows them to staff anyway. Only then is the session read,
-    # so the live page stays the same for everyone and cacheable.
-    wants_preview = not comparison.is_live or request.GET.get("preview") == "draft"
-    if wants_preview and can_preview(request.user):
-        return _render_comparison(
-            request, comparison.with_pending_changes(), preview=True
-        )
-    if not comparison.is_live:
-        raise Http404("No comparison at this address.")
-    return _render_comparison(request, comparison, preview=False)
+    reversed_ = comparison_between(right=pair[0], left=pair[1])
+    if reversed_ is not None and (reversed_.is_live or can_preview(request.user)):
+        return redirect(reversed_, permanent=True)
+    return _render_quick(request, *pair)
+
+
+def _render_quick(request: HttpRequest, left: Tool, right: Tool) -> HttpResponse:
+    """Two tools the editors have not compared yet, built like a written
+    comparison from the catalogue, the panel and the readers; kept out of
+    search engines."""
+    comparison = Comparison(left=left, right=right)
+    scorecard = scorecard_for(comparison.tools)
+    response = render(
+        request,
+        "pages/comparison_detail.html",
+        {
+            "comparison": comparison,
+            "scorecard": scorecard,
+            "contenders": tool_standings(comparison.tools, panel=scorecard.by_tool),
+            "quick": True,
+            "ask_url": reverse(
+                "comparison-ask", args=[Comparison.make_slug(left, right)]
+            ),
+        },
+    )
+    response["X-Robots-Tag"] = "noindex"
+    return response
 
 
 def comparison_preview(request: HttpRequest, token: str) -> HttpResponse:
@@ -151,7 +178,7 @@ def tool_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "tool": tool,
             "standing": tool_standings([tool], panel=scorecard.by_tool)[0],
             "scorecard": scorecard,
-            "comparisons": _page(
+            "comparisons": page_of(
                 request, comparisons_of_tool(tool), COMPARISONS_PER_TOOL_PAGE
             ),
         },
@@ -159,7 +186,7 @@ def tool_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def reviewer_list(request: HttpRequest) -> HttpResponse:
-    page = _page(request, Reviewer.objects.active(), PERSONAS_PER_PAGE)
+    page = page_of(request, Reviewer.objects.active(), PERSONAS_PER_PAGE)
     return render(request, "pages/reviewer_list.html", {"reviewers": page})
 
 
@@ -170,20 +197,20 @@ def reviewer_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "pages/reviewer_detail.html",
         {
             "reviewer": reviewer,
-            "reviews": _page(request, persona_verdicts(reviewer), VERDICTS_PER_PAGE),
+            "reviews": page_of(request, persona_verdicts(reviewer), VERDICTS_PER_PAGE),
             "record": persona_record(reviewer),
         },
     )
 
 
 def category_list(request: HttpRequest) -> HttpResponse:
-    page = _page(request, categories_with_tools(), CATEGORIES_PER_PAGE)
+    page = page_of(request, categories_with_tools(), CATEGORIES_PER_PAGE)
     return render(request, "pages/category_list.html", {"categories": page})
 
 
 def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
     category = get_object_or_404(Category, slug=slug)
-    page = _page(request, category.tools.order_by("name"), TOOLS_PER_PAGE)
+    page = page_of(request, category.tools.order_by("name"), TOOLS_PER_PAGE)
     return render(
         request,
         "pages/category_detail.html",

@@ -6,6 +6,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.contrib.postgres.search import (
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+    TrigramWordSimilarity,
+)
 from django.db.models import (
     Count,
     IntegerField,
@@ -21,6 +27,13 @@ from reviewers.models import Review, Reviewer
 from reviewers.panel import PanelFigure, panel_figures
 from tools.community import CommunityFigure, community_figures
 from tools.models import Category, Tool, Verdict
+from tools.search import (
+    NAME_SIMILARITY,
+    every_word_in,
+    search_terms,
+    uses_full_text,
+    words_in,
+)
 
 
 @dataclass(frozen=True)
@@ -99,3 +112,26 @@ def persona_record(reviewer: Reviewer) -> PersonaRecord:
 def persona_verdicts(reviewer: Reviewer) -> QuerySet[Review]:
     """One persona's verdicts, by tool name, with each tool's category."""
     return reviewer.reviews.select_related("tool__category").order_by("tool__name")
+
+
+def personas_matching(text: str) -> QuerySet[Reviewer]:
+    """Active personas a reader's query finds by name, lens or bio. The
+    panel is a few dozen at most, so the vector is made on the fly."""
+    terms = search_terms(text)
+    personas = Reviewer.objects.active()
+    if not words_in(terms):
+        return personas.none()
+    if uses_full_text():
+        vector = SearchVector("name", weight="A", config="english") + SearchVector(
+            "lens", "bio", weight="B", config="english"
+        )
+        query = SearchQuery(terms, search_type="websearch", config="english")
+        return (
+            personas.annotate(
+                score=SearchRank(vector, query),
+                similarity=TrigramWordSimilarity(terms, "name"),
+            )
+            .filter(Q(score__gt=0) | Q(similarity__gte=NAME_SIMILARITY))
+            .order_by("-score", "-similarity", "seat")
+        )
+    return personas.filter(every_word_in(("name", "lens", "bio"), terms))

@@ -5,7 +5,7 @@ from django.test import Client
 
 from comparisons.models import Comparison
 from tests.comparisons.factories import ComparisonFactory
-from tests.pages import text_of
+from tests.pages import shows_no_written_comparison, text_of
 from tests.reviewers.factories import ReviewerFactory
 
 pytestmark = pytest.mark.django_db
@@ -104,7 +104,7 @@ def test_publish_and_unpublish_actions(editor_client, panel):
         follow=True,
     )
     assert "Unpublished 1 comparison" in text_of(response)
-    assert reader.get(draft.get_absolute_url()).status_code == 404
+    assert shows_no_written_comparison(reader.get(draft.get_absolute_url()), draft)
 
 
 def test_bulk_unpublish_skips_a_draft_and_says_so(editor_client, comparison):

@@ -6,6 +6,7 @@ from comparisons.workflow import WorkflowRefused
 from tests.comparisons.factories import ComparisonFactory
 from tests.editorial.factories import contributor, editor
 from tests.editorial.helpers import change_url, messages_of, save_form, workflow_url
+from tests.pages import shows_no_written_comparison
 from tests.tools.factories import ToolFactory
 
 pytestmark = pytest.mark.django_db
@@ -83,7 +84,7 @@ def test_a_draft_is_saved_straight_to_the_row_and_may_be_incomplete(client, pane
     assert draft.pending_changes is None
     assert draft.status_label == "Draft"
     client.logout()
-    assert client.get(draft.get_absolute_url()).status_code == 404
+    assert shows_no_written_comparison(client.get(draft.get_absolute_url()), draft)
 
 
 def test_status_labels(panel, settings):

@@ -5,7 +5,7 @@ from django.test import RequestFactory
 from django.views.defaults import server_error
 
 from tests.comparisons.factories import ComparisonFactory
-from tests.pages import text_of
+from tests.pages import shows_no_written_comparison, text_of
 from tests.reviewers.factories import ReviewerFactory, ReviewFactory
 from tests.tools.factories import CategoryFactory, ToolFactory
 
@@ -83,13 +83,11 @@ def test_unknown_comparison_is_404_in_the_site_look(client, db):
     assert "The panel" in text  # the site's own navigation
 
 
-def test_draft_is_404_to_the_public(client, panel):
-    ComparisonFactory(left=panel["left"], right=panel["right"], draft=True)
-    assert client.get(URL).status_code == 404
-    assert (
-        client.get("/compare/modal-gpu-serverless-inference-vs-claw-code/").status_code
-        == 404
-    )
+def test_a_draft_is_hidden_from_the_public_behind_the_quick_comparison(client, panel):
+    draft = ComparisonFactory(left=panel["left"], right=panel["right"], draft=True)
+    assert shows_no_written_comparison(client.get(URL), draft)
+    reversed_url = "/compare/modal-gpu-serverless-inference-vs-claw-code/"
+    assert shows_no_written_comparison(client.get(reversed_url), draft)
     assert "Claw Code vs" not in text_of(client.get("/"))
 
 
@@ -111,12 +109,12 @@ def test_future_publication_time_is_not_public_yet(client, panel):
 
     from django.utils import timezone
 
-    ComparisonFactory(
+    scheduled = ComparisonFactory(
         left=panel["left"],
         right=panel["right"],
         published_at=timezone.now() + timedelta(days=1),
     )
-    assert client.get(URL).status_code == 404
+    assert shows_no_written_comparison(client.get(URL), scheduled)
 
 
 def test_published_page_has_title_description_canonical_and_opengraph(
@@ -174,8 +172,8 @@ def test_home_is_paginated(client, settings, db):
 
 def test_home_runs_a_fixed_number_of_queries(client, django_assert_num_queries, db):
     ComparisonFactory.create_batch(6)
-    # count, page, panel figures, community figures
-    with django_assert_num_queries(4):
+    # count, page, panel figures, community figures, categories
+    with django_assert_num_queries(5):
         client.get("/")
 
 

@@ -10,6 +10,7 @@ from comparisons.services import preview_link_create, preview_link_revoke
 from tests.comparisons.factories import ComparisonFactory
 from tests.editorial.factories import contributor, editor
 from tests.editorial.helpers import messages_of, workflow_url
+from tests.pages import shows_no_written_comparison
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +37,7 @@ def assert_clear_404(response) -> None:
 def test_a_valid_link_shows_the_draft_to_someone_without_an_account(client, draft):
     """The draft, a Draft banner, noindex and never-cache headers."""
     link = preview_link_create(comparison=draft, by=contributor())
-    assert client.get(draft.get_absolute_url()).status_code == 404
+    assert shows_no_written_comparison(client.get(draft.get_absolute_url()), draft)
 
     response = client.get(link.get_absolute_url())
     assert response.status_code == 200

@@ -4,6 +4,7 @@ from comparisons.workflow import comparison_publish_check
 from tests.comparisons.factories import ComparisonFactory
 from tests.editorial.factories import editor
 from tests.editorial.helpers import change_url, messages_of, workflow_url
+from tests.pages import shows_no_written_comparison
 from tests.reviewers.factories import ReviewerFactory
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +32,7 @@ def test_publishing_is_refused_with_the_list_of_what_is_missing(client, panel):
     draft.refresh_from_db()
     assert draft.status_label == "Draft"
     client.logout()
-    assert client.get(draft.get_absolute_url()).status_code == 404
+    assert shows_no_written_comparison(client.get(draft.get_absolute_url()), draft)
 
 
 def test_scheduling_is_refused_too_when_something_is_missing(client, panel):

@@ -175,6 +175,8 @@ def test_roles_are_made_by_the_migrations():
     assert "submit_comparison" in contributor_perms
     assert "publish_comparison" not in contributor_perms
     assert "delete_comparison" not in contributor_perms
+    assert "view_requestedpair" in contributor_perms
+    assert "delete_requestedpair" not in contributor_perms
     editor_perms = set(
         Group.objects.get(name="Editor").permissions.values_list("codename", flat=True)
     )
@@ -201,6 +203,12 @@ def test_editor_group_holds_the_content_permissions_and_nothing_else():
     # Readers' votes: editors see them and clean up review-bombing, but
     # never cast or change one.
     expected |= {("tools", "view_vote"), ("tools", "delete_vote")}
+    # Pairs readers asked for: read, and cleared when they will never be
+    # written; readers make them, editors never add or change one.
+    expected |= {
+        ("comparisons", "view_requestedpair"),
+        ("comparisons", "delete_requestedpair"),
+    }
     # The editorial workflow: submit, publish (and schedule, unpublish),
     # restore revisions, read the audit log.
     expected |= {

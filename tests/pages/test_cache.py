@@ -14,7 +14,7 @@ from comparisons.cards import comparison_card_refresh
 from comparisons.services import comparison_publish, comparison_unpublish
 from tests.comparisons.factories import ComparisonFactory
 from tests.editorial.factories import editor
-from tests.pages import text_of
+from tests.pages import shows_no_written_comparison, text_of
 from tests.reviewers.factories import ReviewerFactory, ReviewFactory
 from tests.tools.conftest import fresh_address
 from tools.models import Tool
@@ -102,7 +102,7 @@ def test_publishing_and_unpublishing_show_at_once(client, panel):
     assert Client().get(draft.get_absolute_url()).status_code == 200
     comparison_unpublish(comparison=draft, by=editor())
     assert draft.title not in text_of(Client().get("/"))
-    assert Client().get(draft.get_absolute_url()).status_code == 404
+    assert shows_no_written_comparison(Client().get(draft.get_absolute_url()), draft)
 
 
 def test_a_verdict_change_and_a_persona_edit_show_at_once(client, comparison, panel):
@@ -205,7 +205,7 @@ def test_a_staff_preview_of_a_draft_is_not_stored(client, panel):
     staff = Client()
     staff.force_login(editor())
     assert "Draft" in text_of(staff.get(draft.get_absolute_url()))
-    assert Client().get(draft.get_absolute_url()).status_code == 404
+    assert shows_no_written_comparison(Client().get(draft.get_absolute_url()), draft)
 
 
 def test_pages_carry_headers_for_a_cdn_and_answer_304(client, comparison, settings):
