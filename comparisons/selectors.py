@@ -3,8 +3,10 @@ by tool."""
 
 from __future__ import annotations
 
+from django.db.models import Q
+
 from comparisons.models import Comparison, ComparisonQuerySet
-from tools.models import Tool
+from tools.models import Category, Tool
 
 
 def comparison_at(slug: str) -> Comparison | None:
@@ -60,3 +62,22 @@ def latest_comparisons() -> ComparisonQuerySet:
 def comparisons_of_tool(tool: Tool) -> ComparisonQuerySet:
     """The published comparisons this tool appears in, on either side."""
     return Comparison.objects.published().involving(tool).with_tools()
+
+
+def comparisons_with_any(tool_ids: list[int], *, most: int) -> list[Comparison]:
+    """The newest published comparisons with any of these tools, at most
+    `most` of them, in one query."""
+    return list(
+        Comparison.objects.published()
+        .filter(Q(left__in=tool_ids) | Q(right__in=tool_ids))
+        .with_tools()[:most]
+    )
+
+
+def comparisons_in_category(category: Category, *, most: int) -> list[Comparison]:
+    """The newest published comparisons with a tool of this category."""
+    return list(
+        Comparison.objects.published()
+        .filter(Q(left__category=category) | Q(right__category=category))
+        .with_tools()[:most]
+    )

@@ -42,7 +42,7 @@ urlpatterns = [
     path("categories/", cached_page(views.category_list), name="category-list"),
     path(
         "categories/<slug:slug>/",
-        cached_page(views.category_detail),
+        cached_page(views.category_detail, parameters=("sort",)),
         name="category-detail",
     ),
     path("feed/", cached_page(LatestComparisonsFeed()), name="feed"),

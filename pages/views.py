@@ -18,15 +18,18 @@ from comparisons.models import Comparison, PreviewLink
 from comparisons.selectors import (
     comparison_at,
     comparison_between,
+    comparisons_in_category,
     comparisons_of_tool,
+    comparisons_with_any,
     latest_comparisons,
     tools_at,
 )
 from comparisons.workflow import can_preview
 from pages.figures import figures_by_slug
 from pages.lists import page_of
+from reviewers.catalogue import SORTS, CatalogueFilter, catalogue
 from reviewers.models import Reviewer, VerdictChange
-from reviewers.panel import scorecard_for
+from reviewers.panel import PanelFigure, scorecard_for
 from reviewers.selectors import (
     categories_with_tools,
     persona_record,
@@ -42,6 +45,9 @@ CATEGORIES_PER_PAGE = 30
 PERSONAS_PER_PAGE = 24
 VERDICTS_PER_PAGE = 20
 COMPARISONS_PER_TOOL_PAGE = 20
+#: How many comparisons a category page and a persona's verdict show.
+COMPARISONS_PER_CATEGORY_PAGE = 10
+COMPARISONS_PER_VERDICT = 3
 #: How many categories the home page names (the category list has them all).
 HOME_CATEGORIES = 12
 
@@ -192,12 +198,22 @@ def reviewer_list(request: HttpRequest) -> HttpResponse:
 
 def reviewer_detail(request: HttpRequest, slug: str) -> HttpResponse:
     reviewer = get_object_or_404(Reviewer, slug=slug)
+    reviews = page_of(request, persona_verdicts(reviewer), VERDICTS_PER_PAGE)
+    # Each verdict links to the comparisons its tool appears in.
+    ids = [review.tool_id for review in reviews]
+    appears_in: dict[int, list[Comparison]] = {tool_id: [] for tool_id in ids}
+    for comparison in comparisons_with_any(ids, most=COMPARISONS_PER_VERDICT * 10):
+        for tool in comparison.tools:
+            shown = appears_in.get(tool.pk)
+            if shown is not None and len(shown) < COMPARISONS_PER_VERDICT:
+                shown.append(comparison)
     return render(
         request,
         "pages/reviewer_detail.html",
         {
             "reviewer": reviewer,
-            "reviews": page_of(request, persona_verdicts(reviewer), VERDICTS_PER_PAGE),
+            "reviews": reviews,
+            "verdicts": [(review, appears_in[review.tool_id]) for review in reviews],
             "record": persona_record(reviewer),
         },
     )
@@ -210,11 +226,30 @@ def category_list(request: HttpRequest) -> HttpResponse:
 
 def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
     category = get_object_or_404(Category, slug=slug)
-    page = page_of(request, category.tools.order_by("name"), TOOLS_PER_PAGE)
+    sort = request.GET.get("sort", "name")
+    chosen = CatalogueFilter(category=category, sort=sort if sort in SORTS else "name")
+    page = page_of(request, catalogue(chosen), TOOLS_PER_PAGE)
+    panel = {
+        tool.pk: PanelFigure(ship=tool.panel_ship, total=tool.panel_total)
+        for tool in page
+    }
+    sorts = [
+        (label, "" if key == "name" else f"?sort={key}", chosen.sort == key)
+        for key, label in SORTS.items()
+    ]
     return render(
         request,
         "pages/category_detail.html",
-        {"category": category, "page": page, "tools": tool_standings(page)},
+        {
+            "category": category,
+            "page": page,
+            "tools": tool_standings(page, panel=panel),
+            "sorts": sorts,
+            "page_query": "" if chosen.sort == "name" else f"sort={chosen.sort}",
+            "comparisons": comparisons_in_category(
+                category, most=COMPARISONS_PER_CATEGORY_PAGE
+            ),
+        },
     )
 
 

@@ -110,8 +110,10 @@ def persona_record(reviewer: Reviewer) -> PersonaRecord:
 
 
 def persona_verdicts(reviewer: Reviewer) -> QuerySet[Review]:
-    """One persona's verdicts, by tool name, with each tool's category."""
-    return reviewer.reviews.select_related("tool__category").order_by("tool__name")
+    """One persona's verdicts, newest first, with each tool's category."""
+    return reviewer.reviews.select_related("tool__category").order_by(
+        "-updated_at", "tool__name"
+    )
 
 
 def personas_matching(text: str) -> QuerySet[Reviewer]:

@@ -89,9 +89,10 @@ def test_a_persona_page_pages_its_verdicts_and_counts_them_all(client):
     url = persona.get_absolute_url()
     queries, first = queries_for(client, url)
     assert "Ship on 15 of 25 tools." in first
-    assert "Tool 19" in first and "Tool 20" not in first
+    # Newest first: the last five verdicts given are on the first page.
+    assert "Tool 24" in first and "Tool 05" in first and "Tool 04" not in first
     assert "Page 1 of 2" in first
-    assert "Tool 24" in text_of(client.get(url, {"page": 2}))
+    assert "Tool 00" in text_of(client.get(url, {"page": 2}))
     for n in range(25, 60):
         ReviewFactory(reviewer=persona, tool=ToolFactory(name=f"Tool {n:02d}"))
     assert queries_for(client, url)[0] == queries <= 10
@@ -143,3 +144,40 @@ def test_the_sitemap_is_an_index_of_sections_split_into_pages(client, monkeypatc
     assert client.get("/sitemap-tools.xml", {"p": 5}).status_code == 404
     comparisons = client.get("/sitemap-comparisons.xml").content.decode()
     assert comparisons.count("<url>") == 0
+
+
+def test_a_persona_verdict_links_the_comparisons_its_tool_appears_in(client):
+    persona = ReviewerFactory(name="The Skeptic")
+    tool = ToolFactory(name="Alpha")
+    ReviewFactory(reviewer=persona, tool=tool)
+    ComparisonFactory(left=tool, right=ToolFactory(name="Bravo"))
+    ComparisonFactory(left=ToolFactory(name="Charlie"), right=tool)
+    ComparisonFactory(left=tool, right=ToolFactory(name="Delta"), draft=True)
+    queries, text = queries_for(client, persona.get_absolute_url())
+    appears = text.split("Quote number")[1].split(" In ")[1]
+    assert "Charlie vs Alpha" in appears and "Alpha vs Bravo" in appears
+    assert "Delta" not in text
+    for n in range(5):
+        other = ToolFactory(name=f"Other {n}")
+        ReviewFactory(reviewer=persona, tool=other)
+        ComparisonFactory(left=other, right=ToolFactory(name=f"Rival {n}"))
+    assert queries_for(client, persona.get_absolute_url())[0] == queries <= 10
+
+
+def test_a_category_page_lists_its_comparisons_and_sorts_its_tools(client):
+    category = CategoryFactory(name="Agents", slug="agents")
+    alpha = ToolFactory(name="Alpha", category=category)
+    zulu = ToolFactory(name="Zulu", category=category)
+    persona = ReviewerFactory()
+    ReviewFactory(reviewer=persona, tool=alpha, verdict="skip")
+    ReviewFactory(reviewer=persona, tool=zulu, verdict="ship")
+    ComparisonFactory(left=zulu, right=ToolFactory(name="Outsider"))
+    ComparisonFactory(left=alpha, right=zulu, draft=True)
+    by_name = text_of(client.get("/categories/agents/"))
+    assert "Latest comparisons Zulu vs Outsider" in by_name
+    assert "Alpha vs Zulu" not in by_name
+    assert by_name.index("Alpha Alpha does") < by_name.index("Zulu Zulu does")
+    by_panel = text_of(client.get("/categories/agents/", {"sort": "panel"}))
+    assert by_panel.index("Zulu Zulu does") < by_panel.index("Alpha Alpha does")
+    html = client.get("/categories/agents/").content.decode()
+    assert 'href="/categories/agents/?sort=panel"' in html
