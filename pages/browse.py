@@ -18,9 +18,9 @@ from reviewers.catalogue import (
     CatalogueFilter,
     catalogue,
     catalogue_filter,
+    catalogue_standings,
 )
-from reviewers.panel import PanelFigure, with_panel
-from reviewers.selectors import tool_standings
+from reviewers.panel import with_panel
 from tools.models import Category, PricingTier, Tool
 from tools.search import search_terms, tools_matching
 
@@ -28,16 +28,6 @@ TOOLS_PER_INDEX_PAGE = 30
 ALTERNATIVES_PER_PAGE = 20
 CANDIDATES_SHOWN = 10
 FILTERS = ("category", "tier", "stance", "sort")
-
-
-def _standings(page) -> list:
-    """Both figures for a page of `catalogue` tools: the panel's from their
-    annotations, the readers' in one query."""
-    panel = {
-        tool.pk: PanelFigure(ship=tool.panel_ship, total=tool.panel_total)
-        for tool in page
-    }
-    return tool_standings(page, panel=panel)
 
 
 def tool_list(request: HttpRequest) -> HttpResponse:
@@ -58,7 +48,7 @@ def tool_list(request: HttpRequest) -> HttpResponse:
         {
             "chosen": chosen,
             "page": page,
-            "standings": _standings(page),
+            "standings": catalogue_standings(page),
             "categories": Category.objects.order_by("name"),
             "tiers": PricingTier.choices,
             "stances": STANCES,
@@ -122,7 +112,7 @@ def tool_alternatives(request: HttpRequest, slug: str) -> HttpResponse:
         )
         written[other_id] = comparison
     # The tool's own figures come with its alternatives' in one query.
-    own, *standings = _standings([tool, *page])
+    own, *standings = catalogue_standings([tool, *page])
     rows = [
         (
             standing,

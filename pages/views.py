@@ -27,9 +27,14 @@ from comparisons.selectors import (
 from comparisons.workflow import can_preview
 from pages.figures import figures_by_slug
 from pages.lists import page_of
-from reviewers.catalogue import SORTS, CatalogueFilter, catalogue
+from reviewers.catalogue import (
+    SORTS,
+    CatalogueFilter,
+    catalogue,
+    catalogue_standings,
+)
 from reviewers.models import Reviewer, VerdictChange
-from reviewers.panel import PanelFigure, scorecard_for
+from reviewers.panel import scorecard_for
 from reviewers.selectors import (
     categories_with_tools,
     persona_record,
@@ -229,10 +234,6 @@ def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
     sort = request.GET.get("sort", "name")
     chosen = CatalogueFilter(category=category, sort=sort if sort in SORTS else "name")
     page = page_of(request, catalogue(chosen), TOOLS_PER_PAGE)
-    panel = {
-        tool.pk: PanelFigure(ship=tool.panel_ship, total=tool.panel_total)
-        for tool in page
-    }
     sorts = [
         (label, "" if key == "name" else f"?sort={key}", chosen.sort == key)
         for key, label in SORTS.items()
@@ -243,7 +244,7 @@ def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "category": category,
             "page": page,
-            "tools": tool_standings(page, panel=panel),
+            "tools": catalogue_standings(page),
             "sorts": sorts,
             "page_query": "" if chosen.sort == "name" else f"sort={chosen.sort}",
             "comparisons": comparisons_in_category(

@@ -28,7 +28,8 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, NullIf
 
 from reviewers.models import Review
-from reviewers.panel import with_panel
+from reviewers.panel import PanelFigure, with_panel
+from reviewers.selectors import ToolStanding, tool_standings
 from tools.community import minimum_votes, with_community
 from tools.models import Category, PricingTier, Tool, Verdict
 
@@ -168,3 +169,13 @@ def catalogue(chosen: CatalogueFilter) -> QuerySet[Tool]:
     return tools.order_by(
         F("panel_share").desc(nulls_last=True), "-panel_total", "name"
     )
+
+
+def catalogue_standings(tools) -> list[ToolStanding]:
+    """Both figures for tools from `catalogue`: the panel's from their
+    annotations, the readers' in one query."""
+    panel = {
+        tool.pk: PanelFigure(ship=tool.panel_ship, total=tool.panel_total)
+        for tool in tools
+    }
+    return tool_standings(tools, panel=panel)
