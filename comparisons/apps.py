@@ -6,4 +6,4 @@ class ComparisonsConfig(AppConfig):
     name = "comparisons"
 
     def ready(self) -> None:
-        from comparisons import signals  # noqa: F401
+        from comparisons import signals, slugs  # noqa: F401

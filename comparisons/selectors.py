@@ -49,9 +49,16 @@ def tools_at(slug: str) -> tuple[Tool, Tool] | None:
     return None
 
 
-def comparison_between(left: Tool, right: Tool) -> Comparison | None:
-    """The comparison of these two tools in this order, whatever its state."""
-    return Comparison.objects.filter(left=left, right=right).first()
+def comparison_of_pair(first: Tool, second: Tool) -> Comparison | None:
+    """The comparison of these two tools in either order, whatever its
+    state (there is at most one)."""
+    return (
+        Comparison.objects.filter(
+            Q(left=first, right=second) | Q(left=second, right=first)
+        )
+        .select_related("left", "right")
+        .first()
+    )
 
 
 def latest_comparisons() -> ComparisonQuerySet:

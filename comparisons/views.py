@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 from clients.limits import rate_limit
 from comparisons.models import Comparison
 from comparisons.reader_requests import has_asked, pair_request
-from comparisons.selectors import comparison_between, tools_at
+from comparisons.selectors import comparison_of_pair, tools_at
 from tools.readers import reader_for, remember_reader
 
 ASKED = (
@@ -24,14 +24,6 @@ RATE_LIMITED = (
 )
 
 
-def _written(left, right) -> Comparison | None:
-    for first, second in ((left, right), (right, left)):
-        comparison = comparison_between(left=first, right=second)
-        if comparison is not None and comparison.is_live:
-            return comparison
-    return None
-
-
 @never_cache
 @require_http_methods(["GET", "POST"])
 def comparison_ask(request: HttpRequest, slug: str) -> HttpResponse:
@@ -42,8 +34,8 @@ def comparison_ask(request: HttpRequest, slug: str) -> HttpResponse:
     if pair is None:
         raise Http404("No pair of tools at this address.")
     left, right = pair
-    written = _written(left, right)
-    if written is not None:
+    written = comparison_of_pair(left, right)
+    if written is not None and written.is_live:
         return redirect(written)
     back = Comparison(left=left, right=right).get_absolute_url()
     reader = reader_for(request)

@@ -81,3 +81,33 @@ class AuditEntry(models.Model):
     def __str__(self) -> str:
         action = self.get_action_display().lower()
         return f"{self.actor_name} {action} {self.object_repr}"
+
+
+class FormerSlug(models.Model):
+    """An address an object was once published at. Its old URLs answer with
+    a permanent redirect to the current one, so published links never break
+    (see `editorial/slugs.py`)."""
+
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.CASCADE, verbose_name="kind of object"
+    )
+    slug = models.SlugField(max_length=255, db_index=False)
+    object_id = models.PositiveBigIntegerField()
+    retired_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "former address"
+        verbose_name_plural = "former addresses"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "slug"], name="formerslug_unique_slug"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["content_type", "object_id"], name="formerslug_object_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.slug

@@ -6,12 +6,13 @@ from __future__ import annotations
 from django.conf import settings
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 
 from comparisons.models import Comparison
 from pages.lists import page_of
+from pages.moved import moved_or_404
 from reviewers.catalogue import (
     SORTS,
     STANCES,
@@ -97,9 +98,10 @@ def _filter_links(chosen: CatalogueFilter) -> dict[str, list[tuple[str, str, boo
 def tool_alternatives(request: HttpRequest, slug: str) -> HttpResponse:
     """The other tools of a tool's category, the panel's favourites first,
     each linked to its comparison with this tool, or to the quick one."""
-    tool = get_object_or_404(
-        with_panel(Tool.objects.select_related("category")), slug=slug
-    )
+    tools = with_panel(Tool.objects.select_related("category"))
+    tool = tools.filter(slug=slug).first()
+    if tool is None:
+        return moved_or_404(request, Tool, slug)
     others = catalogue(CatalogueFilter(category=tool.category)).exclude(pk=tool.pk)
     page = page_of(request, others, ALTERNATIVES_PER_PAGE)
     ids = [other.pk for other in page]

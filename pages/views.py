@@ -7,8 +7,8 @@ noindex.
 """
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_cache_control
@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 from comparisons.models import Comparison, PreviewLink
 from comparisons.selectors import (
     comparison_at,
-    comparison_between,
+    comparison_of_pair,
     comparisons_in_category,
     comparisons_of_tool,
     comparisons_with_any,
@@ -27,6 +27,7 @@ from comparisons.selectors import (
 from comparisons.workflow import can_preview
 from pages.figures import figures_by_slug
 from pages.lists import page_of
+from pages.moved import moved_or_404
 from reviewers.catalogue import (
     SORTS,
     CatalogueFilter,
@@ -88,7 +89,8 @@ def comparison_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """A written comparison, or the quick comparison of any two tools.
 
     Three queries at most, whatever the address: the comparison at it, the
-    tools it names, and the comparison of those tools the other way round.
+    tools it names, and the comparison of those tools at another address
+    (or, when it names no two tools, the comparison once published there).
     """
     comparison = comparison_at(slug)
     if comparison is not None:
@@ -105,10 +107,12 @@ def comparison_detail(request: HttpRequest, slug: str) -> HttpResponse:
         return _render_quick(request, comparison.left, comparison.right)
     pair = tools_at(slug)
     if pair is None:
-        raise Http404("No comparison at this address.")
-    reversed_ = comparison_between(right=pair[0], left=pair[1])
-    if reversed_ is not None and (reversed_.is_live or can_preview(request.user)):
-        return redirect(reversed_, permanent=True)
+        return moved_or_404(request, Comparison, slug)
+    # The pair's comparison lives at another address: the other order, or
+    # the one its tools' slugs make now that a tool was renamed.
+    written = comparison_of_pair(*pair)
+    if written is not None and (written.is_live or can_preview(request.user)):
+        return redirect(written, permanent=True)
     return _render_quick(request, *pair)
 
 
@@ -180,7 +184,9 @@ def _render_comparison(
 
 
 def tool_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    tool = get_object_or_404(Tool.objects.select_related("category"), slug=slug)
+    tool = Tool.objects.select_related("category").filter(slug=slug).first()
+    if tool is None:
+        return moved_or_404(request, Tool, slug)
     scorecard = scorecard_for([tool])
     return render(
         request,
@@ -202,7 +208,9 @@ def reviewer_list(request: HttpRequest) -> HttpResponse:
 
 
 def reviewer_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    reviewer = get_object_or_404(Reviewer, slug=slug)
+    reviewer = Reviewer.objects.filter(slug=slug).first()
+    if reviewer is None:
+        return moved_or_404(request, Reviewer, slug)
     reviews = page_of(request, persona_verdicts(reviewer), VERDICTS_PER_PAGE)
     # Each verdict links to the comparisons its tool appears in.
     ids = [review.tool_id for review in reviews]
@@ -230,7 +238,9 @@ def category_list(request: HttpRequest) -> HttpResponse:
 
 
 def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    category = get_object_or_404(Category, slug=slug)
+    category = Category.objects.filter(slug=slug).first()
+    if category is None:
+        return moved_or_404(request, Category, slug)
     sort = request.GET.get("sort", "name")
     chosen = CatalogueFilter(category=category, sort=sort if sort in SORTS else "name")
     page = page_of(request, catalogue(chosen), TOOLS_PER_PAGE)

@@ -1,5 +1,7 @@
-"""Keep a persona's stored pictures in step with it, once committed."""
+"""Keep a persona's stored pictures in step with it, once committed, and
+the old address of a renamed persona alive."""
 
+from editorial.slugs import keep_former_slugs
 from pictures.sync import keep_pictures_in_step
 from reviewers.models import Reviewer
 from reviewers.tasks import reviewer_avatar_renditions
@@ -10,3 +12,5 @@ keep_pictures_in_step(
     renditions_field="avatar_renditions",
     task=reviewer_avatar_renditions,
 )
+
+keep_former_slugs(Reviewer)

@@ -1,7 +1,9 @@
-"""Keep a tool's stored pictures in step with it, once changes are committed."""
+"""Keep a tool's stored pictures in step with it, once changes are committed,
+and the old addresses of renamed tools and categories alive."""
 
+from editorial.slugs import keep_former_slugs
 from pictures.sync import keep_pictures_in_step
-from tools.models import Tool
+from tools.models import Category, Tool
 from tools.tasks import tool_logo_renditions
 
 keep_pictures_in_step(
@@ -11,3 +13,6 @@ keep_pictures_in_step(
     task=tool_logo_renditions,
     also_delete=("share_card",),
 )
+
+keep_former_slugs(Tool)
+keep_former_slugs(Category)
