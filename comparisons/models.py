@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from editorial.markdown import render_markdown
+from editorial.markdown import first_sentence, render_markdown
 from tools.models import Tool
 
 
@@ -286,6 +286,11 @@ class Comparison(models.Model):
     @property
     def bottom_line_html(self) -> str:
         return render_markdown(self.bottom_line)
+
+    @property
+    def bottom_line_summary(self) -> str:
+        """The bottom line's first sentence, as plain text."""
+        return first_sentence(self.bottom_line)
 
     @property
     def is_live(self) -> bool:

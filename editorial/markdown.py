@@ -5,9 +5,12 @@ renderer produces passes nh3's allow-list, so a description or a bottom line
 can carry emphasis, links and lists but never a script or an event handler.
 """
 
+import html
+import re
 from functools import lru_cache
 
 import nh3
+from django.utils.html import strip_tags
 from django.utils.safestring import SafeString, mark_safe
 from markdown_it import MarkdownIt
 
@@ -40,3 +43,20 @@ def render_markdown(source: str) -> SafeString:
         link_rel="nofollow noopener",
     )
     return mark_safe(cleaned)  # noqa: S308 - sanitised by nh3 just above
+
+
+_FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
+#: A sentence ends at ., ! or ? followed by space and what starts the next.
+_SENTENCE_END = re.compile(
+    r"(?:(?<=[.!?])|(?<=[.!?][\"”’)]))\s+(?=[\"“‘(]?[A-Z0-9])"
+)
+
+
+def first_sentence(source: str) -> str:
+    """The first sentence of a Markdown text's first paragraph, as plain
+    text: what a summary, a card or an email quotes of a bottom line."""
+    rendered = render_markdown(source)
+    paragraph = _FIRST_PARAGRAPH.search(rendered)
+    text = html.unescape(strip_tags(paragraph.group(1) if paragraph else rendered))
+    text = " ".join(text.split())
+    return _SENTENCE_END.split(text, maxsplit=1)[0]

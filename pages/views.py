@@ -25,6 +25,7 @@ from comparisons.selectors import (
     tools_at,
 )
 from comparisons.workflow import can_preview
+from pages import structured_data
 from pages.figures import figures_by_slug
 from pages.lists import page_of
 from pages.moved import moved_or_404
@@ -176,6 +177,11 @@ def _render_comparison(
             "preview": preview,
             "preview_link": preview_link,
             "updates": updates,
+            "structured_data": (
+                None
+                if preview
+                else structured_data.comparison_page(comparison, scorecard)
+            ),
         },
     )
     if preview or not comparison.is_live:
@@ -195,6 +201,7 @@ def tool_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "tool": tool,
             "standing": tool_standings([tool], panel=scorecard.by_tool)[0],
             "scorecard": scorecard,
+            "structured_data": structured_data.tool_page(tool, scorecard),
             "comparisons": page_of(
                 request, comparisons_of_tool(tool), COMPARISONS_PER_TOOL_PAGE
             ),

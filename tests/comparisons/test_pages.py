@@ -285,3 +285,38 @@ def test_reader_pages_are_the_same_for_every_anonymous_reader(client, comparison
         assert response.status_code == 200
         assert "Cookie" not in response.get("Vary", ""), url
         assert not response.cookies, url
+
+
+def test_the_verdict_at_a_glance_comes_before_the_long_descriptions(
+    client, comparison, panel
+):
+    """Read top to bottom, as on a phone where the columns stack: both
+    figures and the bottom line's first sentence, then the descriptions."""
+    comparison.bottom_line = "Ship with **Claw Code** for speed. Modal wins on GPUs."
+    comparison.save()
+    panel["left"].description = "A long story of the left tool."
+    panel["left"].save()
+    text = text_of(client.get(URL))
+    glance = (
+        "The verdict at a glance Ship with Claw Code for speed. Read the bottom line"
+    )
+    assert glance in text
+    order = [
+        text.index("Panel ship 75% 3 of 4"),
+        text.index("Panel ship 100% 4 of 4"),
+        text.index(glance),
+        text.index("What each tool does"),
+        text.index("A long story of the left tool."),
+        text.index(
+            "The bottom line Ship with Claw Code for speed. Modal wins on GPUs."
+        ),
+    ]
+    assert order == sorted(order)
+
+
+def test_a_tool_page_puts_its_figures_before_its_description(client, panel):
+    tool = panel["left"]
+    tool.description = "A long story of the left tool."
+    tool.save()
+    text = text_of(client.get(tool.get_absolute_url()))
+    assert text.index("Panel ship 75% 3 of 4") < text.index(tool.description)
