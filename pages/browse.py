@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from django.conf import settings
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
@@ -24,6 +26,10 @@ from reviewers.catalogue import (
 from reviewers.panel import with_panel
 from tools.models import Category, PricingTier, Tool
 from tools.search import search_terms, tools_matching
+
+#: When the methodology page last changed what it says; readers see it and
+#: the sitemap dates the page by it.
+METHODOLOGY_REVISED = datetime(2026, 12, 1, tzinfo=UTC)
 
 TOOLS_PER_INDEX_PAGE = 30
 ALTERNATIVES_PER_PAGE = 20
@@ -168,5 +174,8 @@ def methodology(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "pages/methodology.html",
-        {"minimum_votes": settings.COMMUNITY_MIN_VOTES},
+        {
+            "minimum_votes": settings.COMMUNITY_MIN_VOTES,
+            "revised": METHODOLOGY_REVISED,
+        },
     )

@@ -146,6 +146,31 @@ def test_the_sitemap_is_an_index_of_sections_split_into_pages(client, monkeypatc
     assert comparisons.count("<url>") == 0
 
 
+def test_every_sitemap_address_carries_its_lastmod(client):
+    """Each entry of each section, and each section in the index, is dated;
+    the index costs the same few queries however large the catalogue."""
+    persona = ReviewerFactory()
+    comparison = ComparisonFactory()
+    ReviewFactory(reviewer=persona, tool=comparison.left)
+    queries, _ = queries_for(client, "/sitemap.xml")
+    index = client.get("/sitemap.xml").content.decode()
+    assert index.count("<sitemap>") == index.count("<lastmod>") == 5
+    for section in ["pages", "comparisons", "tools", "personas", "categories"]:
+        xml = client.get(f"/sitemap-{section}.xml").content.decode()
+        assert xml.count("<url>") == xml.count("<lastmod>") > 0, section
+    pages = client.get("/sitemap-pages.xml").content.decode()
+    for path in ["/", "/tools/", "/categories/", "/reviewers/", "/methodology/"]:
+        assert f"<loc>http://testserver{path}</loc>" in pages
+    assert "<lastmod>2026-12-01</lastmod>" in pages  # the methodology's revision
+    tools = client.get("/sitemap-tools.xml").content.decode()
+    assert (
+        f"<lastmod>{comparison.left.updated_at.date().isoformat()}</lastmod>" in tools
+    )
+
+    ToolFactory.create_batch(30)
+    assert queries_for(client, "/sitemap.xml")[0] == queries
+
+
 def test_a_persona_verdict_links_the_comparisons_its_tool_appears_in(client):
     persona = ReviewerFactory(name="The Skeptic")
     tool = ToolFactory(name="Alpha")
