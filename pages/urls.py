@@ -3,7 +3,7 @@ from django.urls import path
 
 from pages import browse, views
 from pages.cache import cached_page
-from pages.feeds import LatestComparisonsFeed
+from pages.feeds import CategoryComparisonsFeed, LatestComparisonsFeed
 from pages.search import search
 from pages.sitemaps import sitemaps
 
@@ -44,6 +44,11 @@ urlpatterns = [
         "categories/<slug:slug>/",
         cached_page(views.category_detail, parameters=("sort",)),
         name="category-detail",
+    ),
+    path(
+        "categories/<slug:slug>/feed/",
+        cached_page(CategoryComparisonsFeed()),
+        name="category-feed",
     ),
     path("feed/", cached_page(LatestComparisonsFeed()), name="feed"),
     path(

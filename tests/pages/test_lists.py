@@ -206,3 +206,38 @@ def test_a_category_page_lists_its_comparisons_and_sorts_its_tools(client):
     assert by_panel.index("Zulu Zulu does") < by_panel.index("Alpha Alpha does")
     html = client.get("/categories/agents/").content.decode()
     assert 'href="/categories/agents/?sort=panel"' in html
+
+
+def test_each_category_has_its_own_feed(client):
+    agents = CategoryFactory(name="Agents", slug="agents")
+    inside = ComparisonFactory(
+        left=ToolFactory(name="Alpha", category=agents),
+        right=ToolFactory(name="Bravo"),
+        standfirst='Fast <script>alert("x")</script> & <img src=x onerror=alert(1)>',
+    )
+    ComparisonFactory(left=ToolFactory(name="Outsider"), right=ToolFactory())
+    ComparisonFactory(left=ToolFactory(category=agents), draft=True)
+
+    page = client.get("/categories/agents/").content.decode()
+    assert 'type="application/rss+xml" title="Verdicts: Agents comparisons"' in page
+    assert 'href="/categories/agents/feed/"' in page
+    response = client.get("/categories/agents/feed/")
+    assert response.status_code == 200
+    feed = response.content.decode()
+    assert "<title>Verdicts: Agents comparisons</title>" in feed
+    assert feed.count("<item>") == 1
+    assert f"<title>{inside.title}</title>" in feed
+    # Escaped for HTML and again for XML: a feed reader shows the text.
+    assert "&lt;script&gt;" not in feed and "<script>" not in feed
+    assert "&amp;lt;script&amp;gt;alert" in feed
+    assert "&amp;lt;img src=x onerror" in feed
+    assert client.get("/categories/nothing/feed/").status_code == 404
+
+
+def test_a_renamed_categorys_feed_redirects(client):
+    category = CategoryFactory(slug="agents")
+    category.slug = "coding-agents"
+    category.save()
+    response = client.get("/categories/agents/feed/")
+    assert response.status_code == 301
+    assert response["Location"] == "/categories/coding-agents/feed/"
