@@ -4,8 +4,10 @@ from django.contrib import admin
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.http import urlencode
+from django.utils.timezone import localtime
 
 from comparisons.models import Comparison, RequestedPair
 
@@ -27,7 +29,7 @@ class CompareStateFilter(admin.SimpleListFilter):
 
 @admin.register(RequestedPair)
 class RequestedPairAdmin(admin.ModelAdmin):
-    list_display = ["pair", "requests", "first_asked_at", "last_asked_at", "next_step"]
+    list_display = ["pair", "asks", "first_asked", "last_asked", "next_step"]
     list_filter = [CompareStateFilter]
     list_select_related = ["left", "right"]
     search_fields = ["left__name", "right__name"]
@@ -53,6 +55,18 @@ class RequestedPairAdmin(admin.ModelAdmin):
     @admin.display(description="pair", ordering="left__name")
     def pair(self, obj: RequestedPair) -> str:
         return str(obj)
+
+    @admin.display(description="readers", ordering="requests")
+    def asks(self, obj: RequestedPair) -> int:
+        return obj.requests
+
+    @admin.display(description="first asked", ordering="first_asked_at")
+    def first_asked(self, obj: RequestedPair) -> str:
+        return date_format(localtime(obj.first_asked_at), "j M Y")
+
+    @admin.display(description="last asked", ordering="last_asked_at")
+    def last_asked(self, obj: RequestedPair) -> str:
+        return date_format(localtime(obj.last_asked_at), "j M Y")
 
     @admin.display(description="")
     def next_step(self, obj: RequestedPair) -> str:
