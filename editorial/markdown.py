@@ -47,9 +47,7 @@ def render_markdown(source: str) -> SafeString:
 
 _FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
 #: A sentence ends at ., ! or ? followed by space and what starts the next.
-_SENTENCE_END = re.compile(
-    r"(?:(?<=[.!?])|(?<=[.!?][\"”’)]))\s+(?=[\"“‘(]?[A-Z0-9])"
-)
+_SENTENCE_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"”’)]))\s+(?=[\"“‘(]?[A-Z0-9])")
 
 
 def first_sentence(source: str) -> str:
