@@ -287,6 +287,19 @@ def load_votes(wrk: str, env: dict[str, str], slugs: dict[str, str], args):
     return results
 
 
+def _unwritten_pair(tool) -> str:
+    """The quick comparison of `tool` with a tool it has no comparison with."""
+    from django.db.models import Q
+
+    from comparisons.models import Comparison
+    from tools.models import Tool
+
+    compared = Comparison.objects.filter(Q(left=tool) | Q(right=tool))
+    partners = {pk for pair in compared.values_list("left", "right") for pk in pair}
+    other = Tool.objects.exclude(pk__in={tool.pk, *partners}).order_by("pk").first()
+    return f"/compare/{tool.slug}-vs-{other.slug}/"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=4, help="per wrk run")
@@ -343,6 +356,12 @@ def main() -> None:
         "sitemap": "/sitemap-tools.xml",
         "figures.json": "/community/figures.json"
         "?tools=claw-code,modal-gpu-serverless-inference",
+        "tools index": "/tools/",
+        "tools filtered": "/tools/?stance=split&sort=community",
+        "search": "/search/?q=claude+cod",
+        "alternatives": "/tools/claw-code/alternatives/",
+        "quick pair": _unwritten_pair(demo_tool),
+        "category feed": f"{demo_tool.category.get_absolute_url()}feed/",
     }
     fresh = Tool.objects.create(
         name="Bench Fresh Tool",
@@ -367,6 +386,12 @@ def main() -> None:
             "feed": "/feed/",
             "sitemap": "/sitemap-tools.xml",
             "figures.json": "/community/figures.json?tools=scale-tool-1,scale-tool-2",
+            "tools index": "/tools/",
+            "tools filtered": "/tools/?stance=split&sort=community",
+            "search": "/search/?q=scale+tool+77",
+            "alternatives": "/tools/scale-tool-1/alternatives/",
+            "quick pair": "/compare/scale-tool-1-vs-scale-tool-3/",
+            "category feed": "/categories/scale-category-2/feed/",
         }
         phases.append(("scale", scale))
     for phase, paths in phases:
