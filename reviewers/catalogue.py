@@ -14,24 +14,20 @@ from dataclasses import dataclass
 
 from django.db.models import (
     Case,
-    Count,
     F,
     FloatField,
     IntegerField,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Value,
     When,
 )
-from django.db.models.functions import Cast, Coalesce, NullIf
+from django.db.models.functions import Cast, NullIf
 
-from reviewers.models import Review
 from reviewers.panel import PanelFigure, with_panel
 from reviewers.selectors import ToolStanding, tool_standings
 from tools.community import minimum_votes, with_community
-from tools.models import Category, PricingTier, Tool, Verdict
+from tools.models import Category, PricingTier, Tool
 
 STANCES = {
     "ship": "The panel ships",
@@ -113,18 +109,6 @@ def _share(ship: str, total: str):
     )
 
 
-def _panel_count(condition: Q) -> Coalesce:
-    """How many of a tool's verdicts by active personas meet `condition`."""
-    counted = (
-        Review.objects.filter(condition, tool=OuterRef("pk"), reviewer__active=True)
-        .order_by()
-        .values("tool")
-        .annotate(count=Count("pk"))
-        .values("count")
-    )
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
-
-
 def catalogue(chosen: CatalogueFilter) -> QuerySet[Tool]:
     """The tools the filter keeps, in its order, annotated with both
     figures' counts (`panel_ship`, `panel_total`, `community_ship`,
@@ -134,16 +118,7 @@ def catalogue(chosen: CatalogueFilter) -> QuerySet[Tool]:
         tools = tools.filter(category=chosen.category)
     if chosen.tier:
         tools = tools.filter(pricing_tier=chosen.tier)
-    if chosen.sort == "community":
-        # Subqueries, not a join and GROUP BY: with a GROUP BY the community
-        # subqueries would run once per verdict row instead of once per tool.
-        tools = tools.annotate(
-            panel_ship=_panel_count(Q(verdict=Verdict.SHIP)),
-            panel_total=_panel_count(Q()),
-        )
-    else:
-        tools = with_panel(tools)
-    tools = tools.annotate(triple_ship=3 * F("panel_ship"))
+    tools = with_panel(tools).annotate(triple_ship=3 * F("panel_ship"))
     if chosen.stance:
         tools = tools.filter(_STANCE_CONDITIONS[chosen.stance])
     if chosen.sort == "name":

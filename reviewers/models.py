@@ -207,3 +207,23 @@ class VerdictChange(models.Model):
             f"{self.reviewer} moved {self.tool} from {self.from_verdict} to "
             f"{self.to_verdict}"
         )
+
+
+class PanelTally(models.Model):
+    """The panel figure's counts for one tool: its verdicts by active
+    personas, and how many of them are ship. Kept exact by database
+    triggers (`reviewers/tallies.py`), so a list of ten thousand tools sorts
+    by the panel without counting a single verdict."""
+
+    tool = models.OneToOneField(
+        Tool, on_delete=models.CASCADE, primary_key=True, related_name="panel_tally"
+    )
+    ship = models.IntegerField(default=0)
+    total = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = "panel tally"
+        verbose_name_plural = "panel tallies"
+
+    def __str__(self) -> str:
+        return f"{self.tool_id}: {self.ship} of {self.total}"

@@ -1,7 +1,9 @@
 """The panel figure: the share of active personas' verdicts that are *ship*.
 
-Counting is done by the database (conditional aggregates), so a list of tools
-costs one query however many personas sit on the panel.
+Lists read each tool's counts from its `PanelTally`, which database
+triggers keep exact (`reviewers/tallies.py`), so a list of tools costs one
+query and no counting, however many tools and personas there are. A
+scorecard counts the verdicts it shows anyway.
 """
 
 from __future__ import annotations
@@ -10,14 +12,12 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import F, QuerySet
+from django.db.models.functions import Coalesce
 
 from reviewers.models import Review, Reviewer
 from tools.figures import ShipShare
 from tools.models import Tool
-
-_ON_PANEL = Q(reviews__reviewer__active=True)
-_SHIP_ON_PANEL = _ON_PANEL & Q(reviews__verdict=Review.Verdict.SHIP)
 
 
 @dataclass(frozen=True)
@@ -35,10 +35,11 @@ class PanelFigure(ShipShare):
 
 
 def with_panel(tools: QuerySet[Tool]) -> QuerySet[Tool]:
-    """Annotate tools with `panel_ship` and `panel_total`."""
+    """Annotate tools with `panel_ship` and `panel_total`, from their
+    tallies (a tool nobody judged may have none: 0 of 0)."""
     return tools.annotate(
-        panel_ship=Count("reviews", filter=_SHIP_ON_PANEL),
-        panel_total=Count("reviews", filter=_ON_PANEL),
+        panel_ship=Coalesce(F("panel_tally__ship"), 0),
+        panel_total=Coalesce(F("panel_tally__total"), 0),
     )
 
 

@@ -3,7 +3,8 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from comparisons.models import Comparison
-from reviewers.models import Review
+from reviewers.models import PanelTally, Review
+from reviewers.tallies import panel_drifted
 from tools.community import community_figure
 from tools.models import Category, Tool, Vote
 from tools.tallies import tallies_drifted
@@ -37,6 +38,8 @@ def test_seed_scale_loads_at_scale_on_postgresql_and_refuses_elsewhere(capsys):
     viral = Tool.objects.get(slug="scale-tool-1")
     assert community_figure(viral.pk).total == 100
     assert tallies_drifted() == 0
+    assert panel_drifted() == 0
+    assert PanelTally.objects.filter(tool__slug__startswith="scale-").count() == 20
     assert "Scale content loaded." in capsys.readouterr().out
 
     call_command("seed_scale", **SMALL)

@@ -2,8 +2,9 @@
 
 Everything is written by a handful of INSERT ... SELECT FROM
 generate_series statements, so 10,000 tools and 3,000,000 votes take a
-minute or two. The votes are loaded with the tally triggers off and the
-tallies recounted after, as `rebuild_tallies` does. PostgreSQL only.
+minute or two. Verdicts and votes are loaded with the tally triggers off
+and the tallies recounted after, as `rebuild_tallies` does. PostgreSQL
+only.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
+from reviewers.tallies import panel_rebuild
 from tools.models import Tool
 from tools.tallies import tally_rebuild
 
@@ -144,21 +146,26 @@ class Command(BaseCommand):
             ("verdicts", VERDICTS),
             ("comparisons", COMPARISONS),
         ]
+        counted = ["tools_vote", "reviewers_review", "reviewers_reviewer"]
         with transaction.atomic(), connection.cursor() as cursor:
+            for table in counted:
+                cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
             for name, sql in steps:
                 self._run(cursor, name, sql, sizes)
-            cursor.execute("ALTER TABLE tools_vote DISABLE TRIGGER USER")
             self._run(cursor, "votes on scale-tool-1", VIRAL_VOTES, sizes)
             self._run(cursor, "other votes", OTHER_VOTES, sizes)
             # The foreign keys are checked now, so no trigger event is
-            # pending when the table is altered again.
+            # pending when the tables are altered again.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute("ALTER TABLE tools_vote ENABLE TRIGGER USER")
+            for table in counted:
+                cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
             started = time.monotonic()
             rebuild = tally_rebuild()
+            panel = panel_rebuild()
             self.stdout.write(
-                f"tallies: {rebuild.tallies} rows in {time.monotonic() - started:.1f} s"
+                f"tallies: {rebuild.tallies} vote and {panel.tallies} panel rows "
+                f"in {time.monotonic() - started:.1f} s"
             )
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
