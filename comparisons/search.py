@@ -86,10 +86,15 @@ def uninstall_search(schema_editor) -> None:
 
 COMPARISON_FIELDS = ("left__name", "right__name", "standfirst", "bottom_line")
 _TABLE = "comparisons_comparison"
-_NAMED = (
-    "({table}.left_id IN (SELECT id FROM tools_tool WHERE {like})"
-    " OR {table}.right_id IN (SELECT id FROM tools_tool WHERE {like}))"
+#: How many of the tools whose names are closest to the query name the
+#: comparisons found by name: a query close to thousands of names ("tool")
+#: costs the same as one close to a few.
+NAMED_TOOLS = 20
+_CLOSEST = (
+    "SELECT id FROM tools_tool WHERE {like} "
+    "ORDER BY word_similarity(%s, tools_tool.name) DESC LIMIT {most}"
 )
+_NAMED = "({table}.left_id IN ({closest}) OR {table}.right_id IN ({closest}))"
 
 
 def comparisons_matching(text: str) -> QuerySet[Comparison]:
@@ -101,9 +106,10 @@ def comparisons_matching(text: str) -> QuerySet[Comparison]:
         return published.none()
     if uses_full_text():
         like = name_like("tools_tool.name", terms)
+        closest = _CLOSEST.format(like=like.sql, most=NAMED_TOOLS)
         named = type(like)(
-            _NAMED.format(table=_TABLE, like=like.sql),
-            like.params * 2,
+            _NAMED.format(table=_TABLE, closest=closest),
+            (*like.params, terms) * 2,
             output_field=like.output_field,
         )
         return (
