@@ -11,9 +11,9 @@ from tools.models import Category, Tool
 
 def comparison_at(slug: str) -> Comparison | None:
     """The comparison at this address, whatever its state, with its tools."""
-    return (
-        Comparison.objects.with_tools().select_related("author").filter(slug=slug)
-    ).first()
+    # A slug names one comparison at most, so no ordering is needed.
+    found = Comparison.objects.with_tools().select_related("author").filter(slug=slug)
+    return next(iter(found.order_by()[:1]), None)
 
 
 #: What joins the two tools' slugs in a comparison's address.

@@ -108,6 +108,17 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool(
     "CONN_HEALTH_CHECKS", default=True
 )
+# PostgreSQL: parameters are sent apart from the SQL, and a statement a
+# connection has run twice is prepared, so each page's few queries are
+# planned once per connection rather than on every view. Turn it off behind
+# a pooler that cannot keep prepared statements (PgBouncer in transaction
+# mode before 1.21).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.bool(
+    "DATABASE_PREPARED_STATEMENTS", default=True
+):
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"server_side_binding": True, "prepare_threshold": 2}
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
