@@ -49,15 +49,13 @@ from editorial.models import Action
 from editorial.services import audit_record
 from reviewers.panel import scorecard_for
 
-WORKFLOW_STEPS = [
-    "submit",
-    "publish",
-    "schedule",
-    "unschedule",
-    "unpublish",
-    "preview-link",
-    "revoke-link",
-]
+#: What the workflow buttons beside the change form are called: each one
+#: submits the form, so the step acts on what the editor typed.
+STEP_FIELD = "_workflow"
+
+
+def _step_asked(request: HttpRequest) -> str:
+    return request.POST.get(STEP_FIELD, "") if request.method == "POST" else ""
 
 
 class ComparisonAdminForm(EditGuardForm):
@@ -192,6 +190,10 @@ class ComparisonAdmin(RevisionAdmin):
     # Saving: edits to a published comparison become its pending changes.
 
     def save_model(self, request: HttpRequest, obj: Comparison, form, change):
+        if change and _step_asked(request) and not form.has_changed():
+            # A workflow button pressed with nothing typed: only the step.
+            return
+        request._comparison_saved = True
         was_scheduled = obj.scheduled_at is not None
         comparison_save_edit(comparison=obj, by=request.user, created=not change)
         if was_scheduled and obj.scheduled_at is None:
@@ -212,6 +214,9 @@ class ComparisonAdmin(RevisionAdmin):
         )
 
     def response_change(self, request: HttpRequest, obj: Comparison):
+        step = _step_asked(request)
+        if step:
+            return self._step_after_save(request, obj, step)
         if obj.keeps_changes_pending and obj.has_pending_changes:
             self.message_user(
                 request,
@@ -325,13 +330,6 @@ class ComparisonAdmin(RevisionAdmin):
                 {
                     "workflow_check": comparison_publish_check(comparison=comparison),
                     "workflow_label": comparison.status_label,
-                    "workflow_urls": {
-                        step.replace("-", "_"): reverse(
-                            "admin:comparisons_comparison_workflow",
-                            args=[quote(comparison.pk), step],
-                        )
-                        for step in WORKFLOW_STEPS
-                    },
                     "can_submit": can(user, Permission.SUBMIT),
                     "can_publish": can(user, Permission.PUBLISH),
                     "can_share": can(user, Permission.CHANGE),
@@ -371,9 +369,32 @@ class ComparisonAdmin(RevisionAdmin):
             self.message_user(request, message, messages.SUCCESS)
         return HttpResponseRedirect(change_url)
 
+    def _step_after_save(
+        self, request: HttpRequest, obj: Comparison, step: str
+    ) -> HttpResponse:
+        """A workflow button submits the change form: what was typed is
+        saved first (a form with errors never gets here, and keeps its
+        input), then the step is taken on the saved comparison."""
+        comparison = Comparison.objects.select_related("left", "right").get(pk=obj.pk)
+        saved = getattr(request, "_comparison_saved", False)
+        try:
+            message = self._run_step(request, comparison, step, request.user)
+        except WorkflowRefused as refusal:
+            if saved:
+                self.message_user(request, "Your changes were saved.", messages.SUCCESS)
+            self._refused(request, refusal)
+        else:
+            if saved:
+                message = format_html("Your changes were saved. {}", message)
+            self.message_user(request, message, messages.SUCCESS)
+        return HttpResponseRedirect(
+            reverse("admin:comparisons_comparison_change", args=[quote(obj.pk)])
+        )
+
     def _run_step(
         self, request: HttpRequest, comparison: Comparison, step: str, user
     ) -> str | SafeString:
+        step, _, link_id = step.partition(":")
         match step:
             case "submit":
                 comparison_submit(comparison=comparison, by=user)
@@ -408,7 +429,8 @@ class ComparisonAdmin(RevisionAdmin):
                 )
             case "revoke-link":
                 link = PreviewLink.objects.filter(
-                    comparison=comparison, pk=row_id(request.POST.get("link"))
+                    comparison=comparison,
+                    pk=row_id(link_id or request.POST.get("link")),
                 ).first()
                 if link is None:
                     raise WorkflowRefused("That preview link does not exist.")

@@ -48,3 +48,53 @@ def test_editor_publishes_the_draft_and_finds_it_on_the_home_page(
     expect(page.locator("h1")).to_have_text("Quillmate vs Citable", use_inner_text=True)
     page.screenshot(path=screenshot_dir / "published-comparison.png", full_page=True)
     page.close()
+
+
+def test_every_workflow_button_acts_on_what_was_just_typed(
+    browser, live_server, screenshot_dir, editor
+):
+    """Type, press a workflow button, and find the typed words where the
+    step puts them; no button drops an edit."""
+    left, right = ToolFactory(name="Quillmate"), ToolFactory(name="Citable")
+    review = ReviewFactory(tool=left)
+    ReviewFactory(tool=right, reviewer=review.reviewer)
+    comparison = ComparisonFactory(left=left, right=right, draft=True)
+    change = f"{live_server.url}/admin/comparisons/comparison/{comparison.pk}/change/"
+    reader = browser.new_page()
+
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(live_server.url + "/admin/login/?next=/admin/")
+    page.fill("#id_username", editor.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+
+    def type_and_press(button: str, standfirst: str) -> None:
+        page.goto(change)
+        page.fill("#id_standfirst", standfirst)
+        page.get_by_role("button", name=button, exact=True).click()
+        expect(page.locator(".messagelist")).to_contain_text("Your changes were saved.")
+
+    type_and_press("Publish now", "Typed, then published.")
+    reader.goto(live_server.url + comparison.get_absolute_url())
+    expect(reader.locator(".standfirst")).to_have_text("Typed, then published.")
+    page.screenshot(path=screenshot_dir / "workflow-saved-then-published.png")
+
+    type_and_press("Create a preview link", "Only in the preview.")
+    preview = page.locator(".preview-links a").first.get_attribute("href")
+    reader.goto(preview)
+    expect(reader.locator(".standfirst")).to_have_text("Only in the preview.")
+    reader.goto(live_server.url + comparison.get_absolute_url())
+    expect(reader.locator(".standfirst")).to_have_text("Typed, then published.")
+
+    type_and_press("Publish the changes now", "Published as changes.")
+    reader.goto(live_server.url + comparison.get_absolute_url())
+    expect(reader.locator(".standfirst")).to_have_text("Published as changes.")
+
+    type_and_press("Unpublish", "Back to the draft.")
+    page.goto(change)
+    expect(page.locator("#id_standfirst")).to_have_value("Back to the draft.")
+    expect(page.locator("#workflow-heading")).to_contain_text("Unpublished")
+    reader.goto(live_server.url + comparison.get_absolute_url())
+    expect(reader.locator("main")).to_contain_text("The editors have not compared these yet")
+    page.close()
+    reader.close()
