@@ -29,6 +29,11 @@ class _Echo:
         return value
 
 
+#: What the buttons beside an issue's form are called: each submits the
+#: form, so a test send or a send goes out with what the editor typed.
+STEP_FIELD = "_issue_step"
+
+
 def _spreadsheet_cell(value: object) -> object:
     """A cell a spreadsheet shows as text: dates in ISO form, and a typed
     address that starts like a formula (`=`, `+`, `-`, `@`) kept from
@@ -109,11 +114,35 @@ class IssueAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request: HttpRequest, obj: Issue, form, change: bool) -> None:
+        if change and request.POST.get(STEP_FIELD) and not form.has_changed():
+            return  # a button pressed with nothing typed: only its step
+        request._issue_saved = True
         # Until it goes out, the state follows the send time: with one the
         # issue is scheduled, without one it waits for "Send now".
         if obj.is_editable:
             obj.status = Issue.Status.SCHEDULED if obj.send_at else Issue.Status.DRAFT
         super().save_model(request, obj, form, change)
+
+    def response_change(self, request: HttpRequest, obj: Issue) -> HttpResponse:
+        """The buttons beside the form submit it: what was typed is saved
+        first (a form with errors never gets here), then the step runs."""
+        step = request.POST.get(STEP_FIELD, "")
+        if not step:
+            return super().response_change(request, obj)
+        if getattr(request, "_issue_saved", False):
+            self.message_user(request, "Your changes were saved.")
+        issue = Issue.objects.get(pk=obj.pk)
+        match step:
+            case "send-test":
+                self._send_test(request, issue)
+            case "send-now":
+                return redirect("admin:newsletter_issue_send_now", issue.pk)
+            case "cancel":
+                self._require_send(request)
+                self._cancel(request, issue)
+            case _:
+                self.message_user(request, f"Unknown step “{step}”.", messages.ERROR)
+        return self._back(issue)
 
     def has_change_permission(
         self, request: HttpRequest, obj: Issue | None = None
@@ -230,8 +259,11 @@ class IssueAdmin(admin.ModelAdmin):
 
     def send_test_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         issue = self._issue(request, pk)
-        if request.method != "POST":
-            return self._back(issue)
+        if request.method == "POST":
+            self._send_test(request, issue)
+        return self._back(issue)
+
+    def _send_test(self, request: HttpRequest, issue: Issue) -> None:
         if not request.user.email:
             self.message_user(
                 request,
@@ -239,7 +271,7 @@ class IssueAdmin(admin.ModelAdmin):
                 "get test emails.",
                 messages.ERROR,
             )
-            return self._back(issue)
+            return
         try:
             issue_send_test(issue=issue, to=request.user.email)
         except (smtplib.SMTPException, OSError) as error:
@@ -251,7 +283,6 @@ class IssueAdmin(admin.ModelAdmin):
             )
         else:
             self.message_user(request, f"A test copy went to {request.user.email}.")
-        return self._back(issue)
 
     def send_now_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         issue = self._issue(request, pk)
@@ -312,12 +343,13 @@ class IssueAdmin(admin.ModelAdmin):
         issue = self._issue(request, pk)
         self._require_send(request)
         if request.method == "POST":
-            try:
-                issue_cancel(issue=issue)
-            except IssueStateError as error:
-                self.message_user(request, str(error), messages.ERROR)
-            else:
-                self.message_user(
-                    request, "The issue is cancelled and will not go out."
-                )
+            self._cancel(request, issue)
         return self._back(issue)
+
+    def _cancel(self, request: HttpRequest, issue: Issue) -> None:
+        try:
+            issue_cancel(issue=issue)
+        except IssueStateError as error:
+            self.message_user(request, str(error), messages.ERROR)
+        else:
+            self.message_user(request, "The issue is cancelled and will not go out.")

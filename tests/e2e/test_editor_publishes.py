@@ -95,6 +95,8 @@ def test_every_workflow_button_acts_on_what_was_just_typed(
     expect(page.locator("#id_standfirst")).to_have_value("Back to the draft.")
     expect(page.locator("#workflow-heading")).to_contain_text("Unpublished")
     reader.goto(live_server.url + comparison.get_absolute_url())
-    expect(reader.locator("main")).to_contain_text("The editors have not compared these yet")
+    expect(reader.locator("main")).to_contain_text(
+        "The editors have not compared these yet"
+    )
     page.close()
     reader.close()

@@ -49,3 +49,35 @@ def test_a_reader_signs_up_from_a_comparison_page_and_confirms(
     page.screenshot(path=screenshot_dir / f"newsletter-confirmed-{width}.png")
     assert Subscriber.objects.get().status == "active"
     page.close()
+
+
+def test_an_editor_changes_the_subject_and_sends_a_test_of_it(
+    browser, live_server, comparison, smtp_sink, screenshot_dir
+):
+    from newsletter.models import Issue, IssueComparison
+    from tests.editorial.factories import PASSWORD, newsletter_editor
+
+    person = newsletter_editor(username="nell", email="nell@verdicts.example")
+    issue = Issue.objects.create(
+        iso_year=2026,
+        iso_week=48,
+        subject="Weekly AI Tool Verdicts: this week",
+        status="draft",
+    )
+    IssueComparison.objects.create(issue=issue, comparison=comparison, position=0)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{live_server.url}/admin/login/?next=/admin/")
+    page.fill("#id_username", person.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.goto(f"{live_server.url}/admin/newsletter/issue/{issue.pk}/change/")
+    page.screenshot(path=screenshot_dir / "issue-change-1280.png")
+    page.fill("#id_subject", "Typed just before the test")
+    page.get_by_role("button", name="Send a test to me").click()
+    expect(page.locator(".messagelist")).to_contain_text("Your changes were saved.")
+    expect(page.locator(".messagelist")).to_contain_text("A test copy went to")
+    assert [m["Subject"] for m in smtp_sink.messages] == [
+        "[Test] Typed just before the test"
+    ]
+    expect(page.locator("#id_subject")).to_have_value("Typed just before the test")
+    page.close()

@@ -49,3 +49,27 @@ def tool_form(client: Client, url: str) -> dict[str, str]:
         "reviews-MIN_NUM_FORMS": "0",
         "reviews-MAX_NUM_FORMS": "1000",
     }
+
+
+def admin_form_data(client: Client, url: str) -> dict[str, str]:
+    """Everything an admin change form posts when saved as opened: its
+    fields and each inline formset's management form and rows."""
+    context = client.get(url).context
+    form = context["adminform"].form
+    data = {}
+
+    def take(bound_form) -> None:
+        for name in bound_form.fields:
+            value = bound_form[name].value()
+            if value is None or value is False:
+                continue
+            key = bound_form.add_prefix(name)
+            data[key] = "on" if value is True else str(value)
+
+    take(form)
+    for inline in context["inline_admin_formsets"]:
+        formset = inline.formset
+        take(formset.management_form)
+        for row in formset.forms:
+            take(row)
+    return data

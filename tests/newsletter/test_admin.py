@@ -10,6 +10,7 @@ from editorial.models import AuditEntry
 from newsletter.models import Delivery, Issue, Subscriber
 from newsletter.services.dispatch import issue_dispatch
 from tests.editorial.factories import UserFactory, newsletter_editor
+from tests.editorial.helpers import admin_form_data
 from tests.newsletter.factories import (
     IssueComparisonFactory,
     IssueFactory,
@@ -47,7 +48,7 @@ def test_send_now_asks_first_and_a_second_click_sends_nothing_twice(
     SubscriberFactory.create_batch(2)
     client.force_login(editor)
     change = client.get(f"/admin/newsletter/issue/{issue.pk}/change/").content.decode()
-    assert "Send now…</a>" in change
+    assert 'value="send-now" class="button">Send now…</button>' in change
     url = f"/admin/newsletter/issue/{issue.pk}/send-now/"
     page = client.get(url).content.decode()
     assert "Send “Weekly AI Tool Verdicts: Claw Code vs Modal” now?" in page
@@ -76,7 +77,7 @@ def test_staff_without_the_permission_cannot_send(client, writer, issue):
     assert response.status_code == 403
     assert Issue.objects.get().status == "scheduled"
     change = client.get(f"/admin/newsletter/issue/{issue.pk}/change/").content.decode()
-    assert "Send now…</a>" not in change
+    assert "Send now…" not in change
 
 
 def test_a_test_send_goes_to_the_editor_only(client, editor, issue, smtp_sink):
@@ -264,3 +265,52 @@ def test_an_issue_with_no_comparison_left_is_refused_with_the_reason(
     assert Issue.objects.get().status == "scheduled"
     assert not Delivery.objects.exists()
     assert smtp_sink.messages == []
+
+
+def test_the_buttons_beside_the_issue_form_act_on_what_was_typed(
+    client, editor, issue, smtp_sink
+):
+    """Change the subject, press "Send a test to me": the test carries the
+    new subject; press "Send now…": the confirmation names it."""
+    client.force_login(editor)
+    url = f"/admin/newsletter/issue/{issue.pk}/change/"
+    data = admin_form_data(client, url)
+    page = client.get(url).content.decode()
+    assert 'name="_issue_step" value="send-test"' in page
+
+    response = client.post(
+        url,
+        {**data, "subject": "Typed, then tested", "_issue_step": "send-test"},
+        follow=True,
+    )
+    said = response.content.decode()
+    assert "Your changes were saved." in said
+    assert "A test copy went to editor@verdicts.example." in said
+    assert smtp_sink.messages[0]["Subject"] == "[Test] Typed, then tested"
+    issue.refresh_from_db()
+    assert issue.subject == "Typed, then tested"
+
+    data = admin_form_data(client, url)
+    response = client.post(
+        url,
+        {**data, "subject": "Typed, then sent", "_issue_step": "send-now"},
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0].endswith(f"/{issue.pk}/send-now/")
+    assert "Send “Typed, then sent” now?" in response.content.decode()
+    assert not Delivery.objects.exists()  # asks first
+
+
+def test_cancelling_from_the_issue_form_keeps_what_was_typed(
+    client, editor, issue, committed
+):
+    client.force_login(editor)
+    url = f"/admin/newsletter/issue/{issue.pk}/change/"
+    data = admin_form_data(client, url)
+    client.post(
+        url,
+        {**data, "intro": "Kept with the cancelled issue.", "_issue_step": "cancel"},
+    )
+    issue.refresh_from_db()
+    assert issue.status == "cancelled"
+    assert issue.intro == "Kept with the cancelled issue."
