@@ -12,13 +12,17 @@ LOCAL_ENV := DEBUG=$${DEBUG:-true}
 
 .PHONY: run test install lint format bench clean
 
+# Links in emails, feeds, canonical and og:image URLs point at the server
+# `make run` starts, unless SITE_URL says otherwise.
+RUN_ENV := $(LOCAL_ENV) SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)}
+
 run: install
 	@mkdir -p var
-	$(LOCAL_ENV) $(BIN)/python manage.py migrate --noinput
-	$(LOCAL_ENV) $(BIN)/python manage.py seed_demo
-	@$(LOCAL_ENV) $(BIN)/python manage.py ensure_local_admin --url http://$(HOST):$(PORT)/admin/
+	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
+	$(RUN_ENV) $(BIN)/python manage.py seed_demo
+	@$(RUN_ENV) $(BIN)/python manage.py ensure_local_admin --url http://$(HOST):$(PORT)/admin/
 	@echo "Serving on http://$(HOST):$(PORT)/"
-	$(LOCAL_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	$(RUN_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install
 	$(LOCAL_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
