@@ -1,6 +1,8 @@
+import calendar
 import csv
 import smtplib
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -21,7 +23,12 @@ from newsletter.models import (
     Subscriber,
 )
 from newsletter.services.dispatch import issue_dispatch, issue_retry_failed
-from newsletter.services.issues import IssueStateError, issue_cancel, issue_send_test
+from newsletter.services.issues import (
+    IssueStateError,
+    issue_assemble_now,
+    issue_cancel,
+    issue_send_test,
+)
 
 
 class _Echo:
@@ -32,6 +39,12 @@ class _Echo:
 #: What the buttons beside an issue's form are called: each submits the
 #: form, so a test send or a send goes out with what the editor typed.
 STEP_FIELD = "_issue_step"
+
+
+def _slot_label(slot: tuple[int, int, int]) -> str:
+    """(1, 10, 0) as "Tuesday 10:00"."""
+    weekday, hour, minute = slot
+    return f"{calendar.day_name[weekday]} {hour:02d}:{minute:02d}"
 
 
 def _spreadsheet_cell(value: object) -> object:
@@ -213,6 +226,11 @@ class IssueAdmin(admin.ModelAdmin):
             ("retry-failed", self.retry_failed_view),
             ("cancel", self.cancel_view),
         ]
+        assemble = path(
+            "assemble-next/",
+            view(self.assemble_next_view),
+            name="newsletter_issue_assemble_next",
+        )
         return [
             *(
                 path(
@@ -222,6 +240,7 @@ class IssueAdmin(admin.ModelAdmin):
                 )
                 for slug, page in pages
             ),
+            assemble,
             *super().get_urls(),
         ]
 
@@ -231,6 +250,41 @@ class IssueAdmin(admin.ModelAdmin):
             "can_send": request.user.has_perm(Permission.SEND_ISSUE),
         }
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "assembles_at": _slot_label(settings.NEWSLETTER_ASSEMBLE_AT),
+            "sends_at": _slot_label(settings.NEWSLETTER_SEND_AT),
+            "can_assemble": self.has_change_permission(request),
+        }
+        return super().changelist_view(request, extra_context)
+
+    def assemble_next_view(self, request: HttpRequest) -> HttpResponse:
+        """This week's issue so far, as a draft to preview and test."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied(
+                "Assembling an issue needs the Newsletter editor role."
+            )
+        if request.method != "POST":
+            return redirect("admin:newsletter_issue_changelist")
+        issue = issue_assemble_now()
+        if issue is None:
+            self.message_user(
+                request,
+                "Nothing has been published this week yet, so there is no issue "
+                "to assemble. Publish a comparison, then try again.",
+                messages.WARNING,
+            )
+            return redirect("admin:newsletter_issue_changelist")
+        self.message_user(
+            request,
+            f"This is the next issue, {issue.week_label}, with what has been "
+            "published so far. The preview below shows the email; “Send a test "
+            "to me” sends it to you alone. Nothing goes to subscribers until it "
+            "has a send time or you press “Send now…”.",
+        )
+        return self._back(issue)
 
     def _issue(self, request: HttpRequest, pk: int) -> Issue:
         issue = get_object_or_404(Issue, pk=pk)

@@ -8,6 +8,7 @@ from email.utils import formatdate
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from comparisons.models import Comparison
@@ -68,15 +69,15 @@ def issue_assemble(
     """The issue of an ISO week (default: the week just ended).
 
     Created with the comparisons published that week and scheduled for the
-    next send slot; an existing issue is returned unchanged, and a week with
-    nothing published gets none.
+    next send slot; a week with nothing published gets none. An issue that
+    exists already keeps its state, subject and intro; while it can still
+    be edited, comparisons of its week published after it was assembled are
+    added after the others, so an issue assembled early, mid-week, gets the
+    rest of its week when beat comes round.
     """
     now = now or timezone.now()
     if year is None or week is None:
         year, week = previous_week(now)
-    existing = Issue.objects.filter(iso_year=year, iso_week=week).first()
-    if existing is not None:
-        return existing
     start, end = week_bounds(year, week)
     comparisons = list(
         Comparison.objects.published()
@@ -84,6 +85,11 @@ def issue_assemble(
         .with_tools()
         .order_by("published_at", "pk")
     )
+    existing = Issue.objects.filter(iso_year=year, iso_week=week).first()
+    if existing is not None:
+        if existing.is_editable:
+            _add_missing(existing, comparisons)
+        return existing
     if not comparisons:
         return None
     titles = ", ".join(c.title for c in comparisons[:2])
@@ -113,6 +119,33 @@ def issue_assemble(
         # Assembled concurrently (beat firing twice): keep the first one.
         return Issue.objects.get(iso_year=year, iso_week=week)
     return issue
+
+
+def _add_missing(issue: Issue, comparisons: list[Comparison]) -> None:
+    """Add the comparisons published after the issue was assembled; one an
+    editor took out before then stays out."""
+    entries = IssueComparison.objects.filter(issue=issue)
+    held = set(entries.values_list("comparison_id", flat=True))
+    missing = [
+        c for c in comparisons if c.pk not in held and c.published_at > issue.created_at
+    ]
+    if not missing:
+        return
+    last = entries.aggregate(last=Max("position"))["last"]
+    after = -1 if last is None else last
+    IssueComparison.objects.bulk_create(
+        IssueComparison(issue=issue, comparison=c, position=after + 1 + index)
+        for index, c in enumerate(missing)
+    )
+
+
+def issue_assemble_now(*, now: datetime.datetime | None = None) -> Issue | None:
+    """The next issue, assembled now from what this week has published so
+    far, as a draft an editor can preview and test; None while nothing has
+    been published this week."""
+    now = now or timezone.now()
+    year, week = week_of(now)
+    return issue_assemble(year=year, week=week, now=now, schedule=False)
 
 
 @transaction.atomic

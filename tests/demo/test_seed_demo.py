@@ -3,6 +3,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from comparisons.models import Comparison
+from newsletter.models import Issue
 from reviewers.models import Review, Reviewer
 from reviewers.panel import panel_figure
 from tools.models import Category, Tool
@@ -38,6 +39,11 @@ def test_seed_demo_loads_the_seed_comparison_and_can_run_twice(capsys):
     assert Comparison.objects.filter(status="draft").count() >= 1
     older = Comparison.objects.published().exclude(pk=seed.pk)
     assert all(comparison.published_at < seed.published_at for comparison in older)
+
+    # The next newsletter issue waits as a draft, ready for a test send.
+    (issue,) = Issue.objects.all()
+    assert issue.status == "draft" and issue.send_at is None
+    assert seed in issue.ordered_comparisons()
 
     page = Client().get(seed.get_absolute_url()).content.decode()
     assert "Claw Code" in page and "75%" in page and "100%" in page

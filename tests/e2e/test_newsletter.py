@@ -81,3 +81,24 @@ def test_an_editor_changes_the_subject_and_sends_a_test_of_it(
     ]
     expect(page.locator("#id_subject")).to_have_value("Typed just before the test")
     page.close()
+
+
+def test_the_issue_list_explains_itself_and_assembles_the_next_issue(
+    browser, live_server, comparison, screenshot_dir
+):
+    from tests.editorial.factories import PASSWORD, newsletter_editor
+
+    person = newsletter_editor(username="nora", email="nora@verdicts.example")
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{live_server.url}/admin/login/?next=/admin/newsletter/issue/")
+    page.fill("#id_username", person.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    expect(page.locator(".issue-schedule-note")).to_contain_text("beat assembles")
+    page.screenshot(path=screenshot_dir / "issue-list-empty-1280.png")
+    page.get_by_role("button", name="Assemble the next issue now").click()
+    expect(page.locator(".messagelist")).to_contain_text("This is the next issue")
+    preview = page.frame_locator("iframe[title='Preview of the email']")
+    expect(preview.locator("body")).to_contain_text(comparison.title)
+    page.screenshot(path=screenshot_dir / "issue-assembled-1280.png", full_page=True)
+    page.close()

@@ -314,3 +314,44 @@ def test_cancelling_from_the_issue_form_keeps_what_was_typed(
     issue.refresh_from_db()
     assert issue.status == "cancelled"
     assert issue.intro == "Kept with the cancelled issue."
+
+
+def test_the_issue_list_explains_the_schedule_and_assembles_the_next_issue(
+    client, editor, comparison
+):
+    client.force_login(editor)
+    listing = client.get("/admin/newsletter/issue/").content.decode()
+    assert "Every Monday 09:00, beat assembles the issue" in listing
+    assert "schedules it for Tuesday 10:00" in listing
+    assert "Assemble the next issue now" in listing
+
+    response = client.post("/admin/newsletter/issue/assemble-next/", follow=True)
+    issue = Issue.objects.get()
+    assert response.redirect_chain[-1][0].endswith(f"/{issue.pk}/change/")
+    assert "This is the next issue" in response.content.decode()
+    assert issue.status == "draft" and issue.send_at is None
+    assert list(issue.ordered_comparisons()) == [comparison]
+    # The preview is there at once.
+    preview = client.get(f"/admin/newsletter/issue/{issue.pk}/preview/").content
+    assert comparison.title.encode() in preview
+
+    # Pressing it again opens the same issue.
+    client.post("/admin/newsletter/issue/assemble-next/")
+    assert Issue.objects.count() == 1
+
+
+def test_assembling_with_nothing_published_this_week_says_why(client, editor):
+    client.force_login(editor)
+    response = client.post("/admin/newsletter/issue/assemble-next/", follow=True)
+    assert "Nothing has been published this week yet" in response.content.decode()
+    assert not Issue.objects.exists()
+
+
+def test_staff_who_may_only_read_issues_cannot_assemble(client, comparison):
+    client.force_login(
+        UserFactory(username="reader", permissions=["newsletter.view_issue"])
+    )
+    listing = client.get("/admin/newsletter/issue/")
+    assert "Assemble the next issue now" not in listing.content.decode()
+    assert client.post("/admin/newsletter/issue/assemble-next/").status_code == 403
+    assert not Issue.objects.exists()

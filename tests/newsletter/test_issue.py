@@ -7,7 +7,11 @@ from django.utils import timezone
 from comparisons.beat import run_schedule
 from comparisons.services import comparison_schedule
 from newsletter.models import Issue
-from newsletter.services.issues import issue_assemble, next_send_time
+from newsletter.services.issues import (
+    issue_assemble,
+    issue_assemble_now,
+    next_send_time,
+)
 from tests.comparisons.factories import ComparisonFactory
 from tests.editorial.factories import editor
 
@@ -111,3 +115,36 @@ def test_a_comparison_published_by_the_schedule_lands_in_that_weeks_issue(panel)
         issue = issue_assemble()
     assert [comparison.pk for comparison in issue.ordered_comparisons()] == [draft.pk]
     assert "Claw Code vs Modal GPU Serverless Inference" in issue.subject
+
+
+def test_an_issue_assembled_early_gets_the_rest_of_its_week_from_beat():
+    """An editor assembles the next issue on Wednesday; beat, the next
+    Monday, adds what was published since and leaves the editor's draft a
+    draft, without the comparison the editor took out."""
+    with time_machine.travel("2026-11-25 12:00 +0000", tick=False) as clock:
+        monday = published("2026-11-23T10:00+00:00")
+        taken_out = published("2026-11-24T10:00+00:00")
+        early = issue_assemble_now()
+        assert (early.iso_year, early.iso_week) == (2026, 48)
+        assert early.status == Issue.Status.DRAFT and early.send_at is None
+        assert list(early.ordered_comparisons()) == [monday, taken_out]
+        early.issuecomparison_set.filter(comparison=taken_out).delete()
+        early.subject = "The editor's subject"
+        early.save()
+
+        clock.move_to(datetime.datetime(2026, 11, 27, 12, 0, tzinfo=datetime.UTC))
+        friday = published("2026-11-27T12:00+00:00")
+        clock.move_to(datetime.datetime(2026, 11, 30, 9, 0, tzinfo=datetime.UTC))
+        issue = issue_assemble()
+
+    assert issue.pk == early.pk
+    assert list(issue.ordered_comparisons()) == [monday, friday]
+    assert issue.subject == "The editor's subject"
+    assert issue.status == Issue.Status.DRAFT
+
+
+@time_machine.travel("2026-11-25 12:00 +0000", tick=False)
+def test_nothing_published_this_week_assembles_nothing_now():
+    published("2026-11-18T12:00+00:00")  # last week
+    assert issue_assemble_now() is None
+    assert not Issue.objects.exists()

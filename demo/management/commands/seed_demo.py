@@ -8,6 +8,8 @@ from django.utils import timezone
 from comparisons.models import Comparison
 from demo import content as demo
 from demo import images as demo_images
+from newsletter.models import Issue
+from newsletter.services.issues import issue_assemble_now
 from reviewers.models import Review, Reviewer
 from tools.models import Category, Tool, Vote
 from tools.readers import reader_key
@@ -16,8 +18,9 @@ from tools.readers import reader_key
 class Command(BaseCommand):
     help = (
         "Load the demo publication: categories, tools, the panel, its verdicts, "
-        "five comparisons and readers' votes, with logos and avatars drawn for "
-        "them. Safe to run again: what exists is left as it is."
+        "five comparisons, readers' votes and a draft of the next newsletter "
+        "issue, with logos and avatars drawn for them. Safe to run again: what "
+        "exists is left as it is."
     )
 
     @transaction.atomic
@@ -103,6 +106,10 @@ class Command(BaseCommand):
                 ]
             )
             created += len(made)
+
+        # The next newsletter issue, as a draft to preview and test-send.
+        if not Issue.objects.exists() and issue_assemble_now(now=now) is not None:
+            created += 1
 
         if created:
             self.stdout.write(self.style.SUCCESS(f"Demo content: {created} added."))
