@@ -33,6 +33,7 @@ from comparisons.services import (
     preview_link_revoke,
 )
 from comparisons.workflow import (
+    META_DESCRIPTION_LIMIT,
     Permission,
     WorkflowRefused,
     can,
@@ -63,6 +64,11 @@ class ComparisonAdminForm(EditGuardForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        if "standfirst" in self.fields:
+            # The page's meta description: what search results show of it.
+            self.fields["standfirst"].widget.attrs["data-recommended"] = str(
+                META_DESCRIPTION_LIMIT
+            )
         for name, value in (self.instance.pending_changes or {}).items():
             if name in PENDING_FIELDS and name in self.fields:
                 self.initial[name] = value

@@ -62,11 +62,11 @@ class RequestedPairAdmin(admin.ModelAdmin):
 
     @admin.display(description="first asked", ordering="first_asked_at")
     def first_asked(self, obj: RequestedPair) -> str:
-        return date_format(localtime(obj.first_asked_at), "j M Y")
+        return date_format(localtime(obj.first_asked_at))
 
     @admin.display(description="last asked", ordering="last_asked_at")
     def last_asked(self, obj: RequestedPair) -> str:
-        return date_format(localtime(obj.last_asked_at), "j M Y")
+        return date_format(localtime(obj.last_asked_at))
 
     @admin.display(description="")
     def next_step(self, obj: RequestedPair) -> str:

@@ -68,10 +68,20 @@ class AuditEntryAdmin(admin.ModelAdmin):
         return False
 
 
+#: A live character count under each length-limited field of a form.
+CHARACTER_COUNTS = forms.Media(
+    js=["js/admin-counts.js"], css={"all": ["css/admin-forms.css"]}
+)
+
+
 class AuditedAdminMixin:
     """Writes an audit entry for every add, edit and delete in the admin."""
 
     form = EditGuardForm
+
+    @property
+    def media(self) -> forms.Media:
+        return super().media + CHARACTER_COUNTS
 
     def get_fieldsets(self, request: HttpRequest, obj=None):
         fieldsets = super().get_fieldsets(request, obj)

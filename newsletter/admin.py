@@ -14,6 +14,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from editorial.admin import CHARACTER_COUNTS
 from newsletter import emails
 from newsletter.models import (
     Delivery,
@@ -121,6 +122,10 @@ class IssueAdmin(admin.ModelAdmin):
         ("Preview", {"fields": ["email_preview"]}),
     ]
     change_form_template = "admin/newsletter/issue/change_form.html"
+
+    @property
+    def media(self):
+        return super().media + CHARACTER_COUNTS
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         # Issues are assembled from a week's comparisons, not typed in.

@@ -176,6 +176,11 @@ def _render_comparison(
             "contenders": tool_standings(comparison.tools, panel=scorecard.by_tool),
             "preview": preview,
             "preview_link": preview_link,
+            "edit_url": (
+                reverse("admin:comparisons_comparison_change", args=[comparison.pk])
+                if preview and preview_link is None
+                else None
+            ),
             "updates": updates,
             "structured_data": (
                 None

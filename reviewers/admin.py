@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.db.models import Count, QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
@@ -35,6 +36,18 @@ class ReviewOnToolInline(admin.StackedInline):
     fields = [("reviewer", "verdict"), "quote"]
     verbose_name = "panel verdict"
     verbose_name_plural = "panel verdicts"
+
+    def formfield_for_dbfield(self, db_field, request: HttpRequest, **kwargs):
+        """The persona is only picked here: no add, edit, delete or view
+        icons beside it, which would open personas, not verdicts."""
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        widget = getattr(field, "widget", None)
+        if db_field.name == "reviewer" and isinstance(
+            widget, RelatedFieldWidgetWrapper
+        ):
+            widget.can_add_related = widget.can_change_related = False
+            widget.can_delete_related = widget.can_view_related = False
+        return field
 
     def get_extra(self, request: HttpRequest, obj: Tool | None = None, **kwargs) -> int:
         """One empty form for each active persona still without a verdict."""

@@ -77,7 +77,7 @@ def test_draft_and_live_comparisons_link_to_the_site_once(editor_client, panel):
     # The link leads the editor to the draft at its real URL.
     response = editor_client.get(link[0])
     assert response.status_code == 200
-    assert "Only staff can see this page" in text_of(response)
+    assert "Only staff can see this text" in text_of(response)
     draft.status = "published"
     draft.save()
     page = editor_client.get(url).content.decode()

@@ -92,10 +92,14 @@ def test_a_draft_is_hidden_from_the_public_behind_the_quick_comparison(client, p
 
 
 def test_staff_see_a_draft_with_a_banner_never_cached_and_noindex(admin_client, panel):
-    ComparisonFactory(left=panel["left"], right=panel["right"], draft=True)
+    draft = ComparisonFactory(left=panel["left"], right=panel["right"], draft=True)
     response = admin_client.get(URL)
     assert response.status_code == 200
-    assert "Draft · Draft. Only staff can see this page" in text_of(response)
+    text = text_of(response)
+    assert "Draft · Only staff can see this text" in text
+    assert text.count("Draft") == 1
+    edit = f"/admin/comparisons/comparison/{draft.pk}/change/"
+    assert f'<a href="{edit}">Back to the edit page</a>' in response.content.decode()
     assert "no-cache" in response["Cache-Control"]
     assert "no-store" in response["Cache-Control"]
     assert response["X-Robots-Tag"] == "noindex"

@@ -100,3 +100,31 @@ def test_every_workflow_button_acts_on_what_was_just_typed(
     )
     page.close()
     reader.close()
+
+
+def test_length_limited_fields_count_their_characters_as_you_type(
+    browser, live_server, screenshot_dir, editor
+):
+    comparison = ComparisonFactory(draft=True)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(live_server.url + "/admin/login/?next=/admin/")
+    page.fill("#id_username", editor.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+
+    page.goto(f"{live_server.url}/admin/comparisons/comparison/{comparison.pk}/change/")
+    count = page.locator("#id_standfirst-count")
+    page.fill("#id_standfirst", "x" * 150)
+    expect(count).to_have_text("150 of 160 characters")
+    page.fill("#id_standfirst", "x" * 170)
+    expect(count).to_have_text(
+        "170 of 160 characters: longer than search results and link previews show"
+    )
+    expect(count).to_have_class(re.compile("char-count-over"))
+    page.locator("#id_standfirst").scroll_into_view_if_needed()
+    page.screenshot(path=screenshot_dir / "standfirst-count.png")
+
+    page.goto(f"{live_server.url}/admin/tools/tool/{comparison.left.pk}/change/")
+    page.fill("#id_name", "Quillmate Pro")
+    expect(page.locator("#id_name-count")).to_have_text("13 of 120 characters")
+    page.close()

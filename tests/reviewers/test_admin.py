@@ -139,3 +139,24 @@ def test_persona_seat_and_active_are_editable_from_the_list(editor_client, panel
     first.refresh_from_db()
     assert first.active is False and first.seat == 99
     assert second.__class__.objects.get(pk=second.pk).active is True
+
+
+def test_the_persona_of_a_verdict_row_is_picked_without_related_icons(
+    editor_client, panel
+):
+    """No add, change, delete or view icons beside the persona select of a
+    tool's verdict rows; the verdict's own fields are all there."""
+    tool = panel["left"]
+    page = editor_client.get(f"/admin/tools/tool/{tool.pk}/change/").content.decode()
+    assert 'name="reviews-0-reviewer"' in page
+    for icon in ("add", "change", "delete", "view"):
+        assert f'id="{icon}_id_reviews-0-reviewer"' not in page
+    assert 'name="reviews-0-verdict"' in page
+
+
+def test_admin_dates_read_as_the_site_writes_them(editor_client, comparison):
+    from django.utils import timezone
+
+    listing = editor_client.get("/admin/comparisons/comparison/").content.decode()
+    today = timezone.localtime(comparison.updated_at)
+    assert f"{today:%-d %B %Y}, {today:%H:%M}" in listing
