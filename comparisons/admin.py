@@ -100,7 +100,7 @@ class ComparisonAdmin(RevisionAdmin):
         "author",
         "updated_at",
     ]
-    list_filter = [StatusFilter, "left__category"]
+    list_filter = [StatusFilter, "author", "left__category"]
     list_select_related = ["left", "right", "author"]
     search_fields = ["left__name", "right__name", "slug"]
     date_hierarchy = "published_at"

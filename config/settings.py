@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "comparisons",
     "newsletter",
     "pages",
+    "newsroom",
     "demo",
 ]
 
