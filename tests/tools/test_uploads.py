@@ -176,7 +176,7 @@ def test_refused_upload_in_the_admin_shows_the_message(admin_client):
         "name": tool.name,
         "slug": tool.slug,
         "category": tool.category_id,
-        "tagline": tool.tagline,
+        "tagline": "A tagline typed with the upload",
         "website": "",
         "description": tool.description,
         "pricing_tier": tool.pricing_tier,
@@ -199,6 +199,9 @@ def test_refused_upload_in_the_admin_shows_the_message(admin_client):
         response.content.decode()
     )
     assert not Tool.objects.get(pk=tool.pk).logo
+    # The rest of what was typed comes back in the form, unsaved.
+    assert 'value="A tagline typed with the upload"' in response.content.decode()
+    assert Tool.objects.get(pk=tool.pk).tagline == tool.tagline
 
 
 def test_good_upload_in_the_admin_is_stored(admin_client):
