@@ -7,6 +7,9 @@ from django.views.generic import TemplateView
 admin.site.site_header = "Verdicts editorial"
 admin.site.site_title = "Verdicts editorial"
 admin.site.index_title = "Newsroom"
+# The newsroom home and the breadcrumbs lead everywhere; without the side
+# menu every list has the width of the screen for its columns.
+admin.site.enable_nav_sidebar = False
 
 urlpatterns = [
     path("admin/", admin.site.urls),
