@@ -219,6 +219,19 @@ class ComparisonAdmin(RevisionAdmin):
             detail=detail,
         )
 
+    def add_view(self, request, form_url="", extra_context=None):
+        context = {
+            **(extra_context or {}),
+            "can_publish": can(request.user, Permission.PUBLISH),
+        }
+        return super().add_view(request, form_url, context)
+
+    def response_add(self, request: HttpRequest, obj: Comparison, post_url=None):
+        step = _step_asked(request)
+        if step:
+            return self._step_after_save(request, obj, step)
+        return super().response_add(request, obj, post_url)
+
     def response_change(self, request: HttpRequest, obj: Comparison):
         step = _step_asked(request)
         if step:

@@ -142,3 +142,47 @@ def test_a_button_pressed_with_nothing_typed_records_no_edit(client, draft):
         AuditEntry.objects.for_object(draft).values_list("action", flat=True)
     )
     assert "edited" not in actions and "published" in actions
+
+
+def test_save_and_publish_now_on_the_add_form(client, panel):
+    client.force_login(editor())
+    page = client.get("/admin/comparisons/comparison/add/").content.decode()
+    assert "Save and publish now" in page
+    data = {
+        "left": panel["left"].pk,
+        "right": panel["right"].pk,
+        "standfirst": "New and published.",
+        "bottom_line": "Ship it.",
+        "_workflow": "publish",
+    }
+    response = client.post("/admin/comparisons/comparison/add/", data, follow=True)
+    assert "Published: readers see it now." in " ".join(messages_of(response))
+    comparison = Comparison.objects.get()
+    assert comparison.is_live and comparison.standfirst == "New and published."
+
+
+def test_save_and_publish_now_with_verdicts_missing_saves_a_draft(client):
+    from tests.reviewers.factories import ReviewerFactory
+    from tests.tools.factories import ToolFactory
+
+    ReviewerFactory()
+    client.force_login(editor())
+    data = {
+        "left": ToolFactory().pk,
+        "right": ToolFactory().pk,
+        "standfirst": "Not ready.",
+        "bottom_line": "Soon.",
+        "_workflow": "publish",
+    }
+    response = client.post("/admin/comparisons/comparison/add/", data, follow=True)
+    said = " ".join(messages_of(response))
+    assert "Your changes were saved." in said and "has no verdict" in said
+    comparison = Comparison.objects.get()
+    assert comparison.status == Comparison.Status.DRAFT
+    assert comparison.standfirst == "Not ready."
+
+
+def test_a_contributor_is_not_offered_publishing_on_the_add_form(client):
+    client.force_login(contributor())
+    page = client.get("/admin/comparisons/comparison/add/").content.decode()
+    assert "Save and publish now" not in page
