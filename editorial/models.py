@@ -16,6 +16,7 @@ class Action(models.TextChoices):
     PREVIEW_LINK_CREATED = "preview_link_created", "Preview link created"
     PREVIEW_LINK_REVOKED = "preview_link_revoked", "Preview link revoked"
     SENT = "sent", "Newsletter sent"
+    REJECTED = "rejected", "Rejected"
 
 
 class AuditEntryQuerySet(models.QuerySet):

@@ -15,7 +15,7 @@ from django.utils.http import urlencode
 
 from comparisons.models import Comparison, RequestedPair
 from newsletter.models import Issue
-from reviewers.models import VerdictChange
+from reviewers.models import VerdictChange, VerdictProposal
 
 #: How many entries each part names; its count and link give the rest.
 SHOWN = 6
@@ -59,6 +59,8 @@ def newsroom_today(user: AbstractBaseUser) -> list[Part]:
     parts: list[Part] = []
     if user.has_perm("comparisons.view_comparison"):
         parts += [_in_review(), _scheduled(), _drafts_by_author()]
+    if user.has_perm("reviewers.view_verdictproposal"):
+        parts.append(_proposed_verdicts())
     if user.has_perm("newsletter.view_issue"):
         parts.append(_next_issue(user))
     if user.has_perm("reviewers.view_verdictchange") or user.has_perm(
@@ -165,6 +167,32 @@ def _drafts_by_author() -> Part:
         count=sum(row["drafts"] for row in rows),
         more_url=_comparisons_url(state="draft"),
         empty="No drafts.",
+    )
+
+
+def _proposed_verdicts() -> Part:
+    waiting = (
+        VerdictProposal.objects.filter(decision=VerdictProposal.Decision.PENDING)
+        .select_related("reviewer", "tool", "proposed_by")
+        .order_by("proposed_at")
+    )
+    shown = list(waiting[:SHOWN])
+    return Part(
+        key="proposals",
+        title="Verdict changes waiting for an editor",
+        entries=[
+            Entry(
+                f"{p.reviewer.name} on {p.tool.name}: {p.get_verdict_display()}",
+                reverse("admin:reviewers_verdictproposal_change", args=[p.pk]),
+                f"since {_when(p.proposed_at)}"
+                + (f", from {_person(p.proposed_by)}" if p.proposed_by else ""),
+            )
+            for p in shown
+        ],
+        count=waiting.count(),
+        more_url=reverse("admin:reviewers_verdictproposal_changelist")
+        + "?decision__exact=pending",
+        empty="No verdict change is waiting.",
     )
 
 

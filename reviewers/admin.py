@@ -9,6 +9,7 @@ from django.utils.safestring import SafeString
 
 from editorial.admin import RevisionAdmin
 from pictures.admin import picture_preview
+from reviewers import admin_proposals  # noqa: F401 - registers its admin
 from reviewers.models import AVATAR_SIZE, Review, Reviewer
 from reviewers.panel import panel_figure, with_panel
 from tools.admin import plug_into_tool_admin

@@ -227,3 +227,95 @@ class PanelTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tool_id}: {self.ship} of {self.total}"
+
+
+class Decision(models.TextChoices):
+    PENDING = "pending", "Waiting for an editor"
+    PUBLISHED = "published", "Published"
+    REJECTED = "rejected", "Rejected"
+
+
+class VerdictProposal(models.Model):
+    """A contributor's change to a persona's verdict, waiting for an editor.
+
+    A verdict moves the live figures of every comparison with its tool, so a
+    contributor proposes and an editor publishes (then the verdict changes,
+    with its public "moved from skip to ship" note) or rejects, with the
+    reason. Editors change verdicts directly.
+    """
+
+    Decision = Decision
+
+    reviewer = models.ForeignKey(
+        Reviewer,
+        on_delete=models.CASCADE,
+        related_name="proposals",
+        verbose_name="persona",
+    )
+    tool = models.ForeignKey(Tool, on_delete=models.CASCADE, related_name="proposals")
+    verdict = models.CharField(
+        "proposed verdict", max_length=4, choices=Verdict.choices
+    )
+    quote = models.TextField(
+        "proposed quote",
+        help_text="The persona's reasoning, in their voice; shown on the scorecard.",
+    )
+    proposed_by = models.ForeignKey(
+        "auth.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="verdict_proposals",
+        editable=False,
+    )
+    proposed_at = models.DateTimeField(auto_now_add=True)
+    decision = models.CharField(
+        max_length=9,
+        choices=Decision.choices,
+        default=Decision.PENDING,
+        editable=False,
+    )
+    decided_by = models.ForeignKey(
+        "auth.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    decided_at = models.DateTimeField(null=True, blank=True, editable=False)
+    reason = models.TextField(
+        blank=True, help_text="Why it was rejected, for the contributor."
+    )
+
+    class Meta:
+        ordering = ["-proposed_at", "-pk"]
+        verbose_name = "verdict change for review"
+        verbose_name_plural = "verdict changes for review"
+        permissions = [
+            ("publish_verdictproposal", "Can publish or reject verdict changes")
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reviewer", "tool"],
+                condition=models.Q(decision="pending"),
+                name="verdictproposal_one_pending",
+                violation_error_message="A change to this verdict is already "
+                "waiting for an editor; change that one instead.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(verdict__in=Verdict.values)
+                & models.Q(decision__in=Decision.values),
+                name="verdictproposal_values_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["decision", "proposed_at"], name="proposal_queue_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reviewer} on {self.tool}: {self.get_verdict_display()}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.decision == Decision.PENDING

@@ -11,6 +11,7 @@ from reversion.models import Version
 from comparisons.models import Comparison
 from comparisons.services import comparison_save_edit
 from editorial.models import AuditEntry
+from reviewers.models import Review, Reviewer, VerdictProposal
 from tests.comparisons.factories import ComparisonFactory
 from tests.editorial.factories import UserFactory, contributor, editor, superuser
 from tests.editorial.helpers import change_url, messages_of, save_form, workflow_url
@@ -34,6 +35,9 @@ MATRIX = {
     "restore": {"Editor", "superuser"},
     "delete": {"Editor", "superuser"},
     "read the audit log": {"Editor", "superuser"},
+    "propose a verdict change": {"Contributor", "Editor", "superuser"},
+    "publish a verdict change": {"Editor", "superuser"},
+    "change a verdict directly": {"Editor", "superuser"},
 }
 
 
@@ -146,6 +150,57 @@ def try_read_audit_log(client, comparison):
     )
 
 
+def try_propose_a_verdict_change(client, comparison):
+    persona = Reviewer.objects.filter(active=True).first()
+    response = client.post(
+        reverse("admin:reviewers_verdictproposal_add"),
+        {
+            "reviewer": persona.pk,
+            "tool": comparison.left.pk,
+            "verdict": "skip",
+            "quote": "Proposed by this role.",
+        },
+    )
+    proposed = VerdictProposal.objects.filter(quote="Proposed by this role.")
+    if proposed.exists():
+        assert proposed.get().is_pending
+        return True
+    assert response.status_code == 403
+    return False
+
+
+def try_publish_a_verdict_change(client, comparison):
+    persona = Reviewer.objects.filter(active=True).first()
+    proposal = VerdictProposal.objects.create(
+        reviewer=persona, tool=comparison.left, verdict="skip", quote="Waiting."
+    )
+    url = reverse("admin:reviewers_verdictproposal_change", args=[proposal.pk])
+    client.post(url, {"verdict": "skip", "quote": "Waiting.", "_decision": "publish"})
+    proposal.refresh_from_db()
+    published = proposal.decision == "published"
+    review = Review.objects.get(reviewer=persona, tool=comparison.left)
+    assert (review.verdict == "skip") is published
+    return published
+
+
+def try_change_a_verdict_directly(client, comparison):
+    review = Review.objects.filter(tool=comparison.left).first()
+    url = reverse("admin:reviewers_review_change", args=[review.pk])
+    form = client.get(url)
+    if form.status_code != 200 or "edit_token" not in form.text:
+        return False
+    data = {
+        "reviewer": review.reviewer_id,
+        "tool": review.tool_id,
+        "verdict": "skip" if review.verdict == "ship" else "ship",
+        "quote": review.quote,
+        "edit_token": form.context["adminform"].form["edit_token"].value(),
+    }
+    client.post(url, data)
+    changed = Review.objects.get(pk=review.pk).verdict != review.verdict
+    return changed
+
+
 ATTEMPTS = {
     "edit": try_edit,
     "submit": try_submit,
@@ -155,6 +210,9 @@ ATTEMPTS = {
     "restore": try_restore,
     "delete": try_delete,
     "read the audit log": try_read_audit_log,
+    "propose a verdict change": try_propose_a_verdict_change,
+    "publish a verdict change": try_publish_a_verdict_change,
+    "change a verdict directly": try_change_a_verdict_directly,
 }
 
 
@@ -211,6 +269,11 @@ def test_editor_group_holds_the_content_permissions_and_nothing_else():
     }
     # The editorial workflow: submit, publish (and schedule, unpublish),
     # restore revisions, read the audit log.
+    # Verdict changes for review: proposed, and published or rejected.
+    expected |= {
+        ("reviewers", f"{action}_verdictproposal")
+        for action in ("add", "change", "view", "publish")
+    }
     expected |= {
         ("comparisons", "submit_comparison"),
         ("comparisons", "publish_comparison"),

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from comparisons.models import RequestedPair
 from newsletter.models import Issue, IssueComparison
-from reviewers.models import VerdictChange
+from reviewers.models import VerdictChange, VerdictProposal
 from tests.comparisons.factories import ComparisonFactory
 from tests.editorial.factories import contributor, editor, newsletter_editor
 from tests.pages import text_of
@@ -71,6 +71,13 @@ def day(db):
     RequestedPair.objects.create(
         left=ToolFactory(name="India"), right=ToolFactory(name="Juliett"), requests=7
     )
+    VerdictProposal.objects.create(
+        reviewer=review.reviewer,
+        tool=live.right,
+        verdict="skip",
+        quote="Not for us.",
+        proposed_by=wanda,
+    )
     return {"waiting": waiting, "soon": soon, "issue": issue, "wanda": wanda}
 
 
@@ -90,6 +97,10 @@ def test_the_admin_home_shows_what_needs_an_editor_today(client, day, admin_user
     assert "Week 49, 2026: This week · Draft, no send time yet" in issue
     verdicts = text_of_part(part(page, "verdicts"))
     assert "The Skeptic moved Golf from skip to ship" in verdicts
+    proposals = text_of_part(part(page, "proposals"))
+    assert (
+        "The Skeptic on Hotel: Skip" in proposals and "from Wanda Writer" in proposals
+    )
     asked = text_of_part(part(page, "asked"))
     assert "India vs Juliett · 7 readers" in asked
     assert "left=" in part(page, "asked")  # "write it" opens the add form filled in
