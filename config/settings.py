@@ -188,6 +188,14 @@ NEWSLETTER_SUBSCRIBE_RATE = env.int("NEWSLETTER_SUBSCRIBE_RATE", default=10)
 NEWSLETTER_SUBSCRIBE_WINDOW = env.int("NEWSLETTER_SUBSCRIBE_WINDOW", default=3600)
 NEWSLETTER_POLL_SECONDS = env.int("NEWSLETTER_POLL_SECONDS", default=60)
 
+# A burst: at least VOTE_BURST_MIN_VOTES votes on one tool within
+# VOTE_BURST_WINDOW seconds, and more than VOTE_BURST_FACTOR times its usual
+# rate over the VOTE_BURST_BASELINE_DAYS before (tools/bursts.py).
+VOTE_BURST_WINDOW = env.int("VOTE_BURST_WINDOW", default=600)
+VOTE_BURST_MIN_VOTES = env.int("VOTE_BURST_MIN_VOTES", default=20)
+VOTE_BURST_FACTOR = env.float("VOTE_BURST_FACTOR", default=10.0)
+VOTE_BURST_BASELINE_DAYS = env.int("VOTE_BURST_BASELINE_DAYS", default=7)
+
 CELERY_BEAT_SCHEDULE = {
     "newsletter-assemble": {
         "task": "newsletter.assemble_weekly_issue",
@@ -209,6 +217,11 @@ CELERY_BEAT_SCHEDULE = {
     # every minute (the schedule itself lives in the database).
     "comparisons-run-schedule": {
         "task": "comparisons.run_schedule",
+        "schedule": 60.0,
+    },
+    # Vote bursts: held out of the figures until an editor judges them.
+    "tools-detect-vote-bursts": {
+        "task": "tools.detect_vote_bursts",
         "schedule": 60.0,
     },
 }

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
@@ -16,6 +17,7 @@ from django.utils.http import urlencode
 from comparisons.models import Comparison, RequestedPair
 from newsletter.models import Issue
 from reviewers.models import VerdictChange, VerdictProposal
+from tools.models import VoteBurst
 
 #: How many entries each part names; its count and link give the rest.
 SHOWN = 6
@@ -69,6 +71,8 @@ def newsroom_today(user: AbstractBaseUser) -> list[Part]:
         parts.append(_verdict_changes(user))
     if user.has_perm("comparisons.view_requestedpair"):
         parts.append(_asked_for())
+    if user.has_perm("tools.view_voteburst"):
+        parts.append(_vote_bursts())
     return parts
 
 
@@ -282,4 +286,26 @@ def _asked_for() -> Part:
         count=pairs.count(),
         more_url=reverse("admin:comparisons_requestedpair_changelist") + "?written=no",
         empty="No open requests from readers.",
+    )
+
+
+def _vote_bursts() -> Part:
+    held = VoteBurst.objects.filter(status=VoteBurst.Status.PENDING)
+    shown = list(held.select_related("tool").order_by("detected_at")[:SHOWN])
+    return Part(
+        key="bursts",
+        title="Vote bursts held for an editor",
+        entries=[
+            Entry(
+                f"{burst.tool.name}: {burst.votes_in_window} votes in "
+                f"{settings.VOTE_BURST_WINDOW // 60} minutes",
+                reverse("admin:tools_voteburst_change", args=[burst.pk]),
+                f"usually {burst.usual_in_window:.1f}; held since "
+                f"{_when(burst.detected_at)}",
+            )
+            for burst in shown
+        ],
+        count=held.count(),
+        more_url=reverse("admin:tools_voteburst_changelist"),
+        empty="No vote burst is held.",
     )

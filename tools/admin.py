@@ -7,7 +7,7 @@ from django.contrib.admin.options import InlineModelAdmin
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import TruncHour
+from django.db.models.functions import TruncHour, TruncMinute
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -18,6 +18,7 @@ from django.utils.safestring import SafeString
 
 from editorial.admin import AuditedAdminMixin, RevisionAdmin
 from pictures.admin import picture_preview
+from tools import admin_bursts  # noqa: F401 - registers its admin
 from tools.community import community_figure, community_figure_of, with_community
 from tools.forms import VoteWindowForm
 from tools.models import LOGO_SIZE, Category, Tool, Vote
@@ -163,9 +164,27 @@ class ToolAdmin(RevisionAdmin):
                         messages.SUCCESS,
                     )
                     return redirect("admin:tools_tool_votes", tool.pk)
-                to_remove = votes.cast_between(start, end).aggregate(
+                in_window = votes.cast_between(start, end)
+                to_remove = in_window.aggregate(
                     ship=Count("pk", filter=Q(verdict=Vote.Verdict.SHIP)),
                     total=Count("pk"),
+                )
+                # Which votes they are, minute by minute and one by one, so
+                # the editor sees what goes before it goes.
+                to_remove["by_minute"] = [
+                    {**row, "skip": row["total"] - row["ship"]}
+                    for row in in_window.annotate(minute=TruncMinute("cast_at"))
+                    .values("minute")
+                    .annotate(
+                        ship=Count("pk", filter=Q(verdict=Vote.Verdict.SHIP)),
+                        total=Count("pk"),
+                    )
+                    .order_by("minute")
+                ]
+                to_remove["votes"] = list(
+                    in_window.order_by("cast_at").values(
+                        "cast_at", "verdict", "reader", "held"
+                    )[:VOTES_LISTED]
                 )
         else:
             form = VoteWindowForm(initial=request.GET.dict() or None)
@@ -201,6 +220,10 @@ class ToolAdmin(RevisionAdmin):
             "may_remove": may_remove,
         }
         return TemplateResponse(request, "admin/tools/tool_votes.html", context)
+
+
+#: How many of a clean-up window's votes the confirmation lists one by one.
+VOTES_LISTED = 200
 
 
 def plug_into_tool_admin(

@@ -2,6 +2,7 @@ import reversion
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 from editorial.markdown import render_markdown
 from pictures.renditions import Picture, picture
@@ -169,6 +170,11 @@ class Vote(models.Model):
         "cast at", help_text="When the reader cast the verdict this vote holds now."
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    held = models.BooleanField(
+        default=False,
+        help_text="Cast in a burst an editor has not judged yet: kept out of "
+        "the figures until the burst is accepted or its votes removed.",
+    )
 
     objects = VoteQuerySet.as_manager()
 
@@ -224,3 +230,65 @@ class VoteTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tool}: {self.ship} ship, {self.skip} skip (shard {self.shard})"
+
+
+class BurstStatus(models.TextChoices):
+    PENDING = "pending", "Held for an editor"
+    ACCEPTED = "accepted", "Accepted"
+    REMOVED = "removed", "Votes removed"
+
+
+class VoteBurst(models.Model):
+    """Votes on one tool far above its usual rate, found by beat
+    (`tools/bursts.py`). While it is pending, the burst's votes, and any
+    new vote on the tool, are held out of the figures; an editor accepts
+    them (they count) or removes them (they are deleted)."""
+
+    Status = BurstStatus
+
+    tool = models.ForeignKey(Tool, on_delete=models.CASCADE, related_name="bursts")
+    window_start = models.DateTimeField(
+        help_text="The votes cast from here on were held."
+    )
+    detected_at = models.DateTimeField()
+    votes_in_window = models.PositiveIntegerField()
+    usual_in_window = models.FloatField(
+        help_text="How many votes the tool usually gets in a window this long."
+    )
+    status = models.CharField(
+        max_length=8, choices=BurstStatus.choices, default=BurstStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        "auth.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    votes_decided = models.PositiveIntegerField(
+        null=True, blank=True, help_text="How many held votes were accepted or removed."
+    )
+
+    class Meta:
+        ordering = ["-detected_at", "-pk"]
+        verbose_name = "vote burst"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tool"],
+                condition=models.Q(status="pending"),
+                name="voteburst_one_pending_per_tool",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=BurstStatus.values),
+                name="voteburst_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        start = timezone.localtime(self.window_start)
+        return f"{self.votes_in_window} votes on {self.tool} from {start:%d %b %H:%M}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == BurstStatus.PENDING

@@ -25,11 +25,17 @@ from tools.models import Tool, Vote
 _RETRY_SQLSTATES = {"40P01", "40001"}
 _ATTEMPTS = 3
 
+#: A vote cast while the tool has a burst waiting for an editor is held out
+#: of the figures with the burst's votes (`tools/bursts.py`); the check is
+#: part of the same statement, so it costs no round trip.
 _CAST = """
-INSERT INTO tools_vote (tool_id, reader, verdict, cast_at, created_at)
-VALUES (%s, %s, %s, %s, %s)
+INSERT INTO tools_vote (tool_id, reader, verdict, cast_at, created_at, held)
+VALUES (%s, %s, %s, %s, %s, EXISTS (
+    SELECT 1 FROM tools_voteburst
+    WHERE tools_voteburst.tool_id = %s AND tools_voteburst.status = 'pending'
+))
 ON CONFLICT (tool_id, reader) DO UPDATE
-SET verdict = excluded.verdict, cast_at = excluded.cast_at
+SET verdict = excluded.verdict, cast_at = excluded.cast_at, held = excluded.held
 """
 
 
@@ -73,7 +79,7 @@ def _write(statement: Callable[[], object]) -> None:
 def _cast(tool_id: int, reader_key: str, verdict: str) -> None:
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     with connection.cursor() as cursor:
-        cursor.execute(_CAST, [tool_id, reader_key, verdict, now, now])
+        cursor.execute(_CAST, [tool_id, reader_key, verdict, now, now, tool_id])
 
 
 def vote_cast(*, tool: Tool, reader_key: str, verdict: str) -> CommunityFigure:

@@ -2,7 +2,9 @@
 
 Triggers on the votes table add a vote's verdict to its tool's tally when
 the vote is inserted, take it away when it is deleted, and do both when it
-changes, inside the statement that wrote the vote. `tally_rebuild` recounts
+changes, inside the statement that wrote the vote. A held vote (cast in a
+burst an editor has not judged, `tools/bursts.py`) counts for nothing
+until it is released. `tally_rebuild` recounts
 every tally from the votes, for after a bulk load with the triggers off or
 to prove nothing drifted.
 """
@@ -23,8 +25,8 @@ LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP <> 'INSERT' THEN
         UPDATE tools_votetally
-        SET ship = ship - (OLD.verdict = 'ship')::int,
-            skip = skip - (OLD.verdict = 'skip')::int
+        SET ship = ship - (OLD.verdict = 'ship' AND NOT OLD.held)::int,
+            skip = skip - (OLD.verdict = 'skip' AND NOT OLD.held)::int
         WHERE tool_id = OLD.tool_id
           AND shard = {PG_SHARD.format(reader="OLD.reader")};
     END IF;
@@ -33,8 +35,8 @@ BEGIN
         VALUES (
             NEW.tool_id,
             {PG_SHARD.format(reader="NEW.reader")},
-            (NEW.verdict = 'ship')::int,
-            (NEW.verdict = 'skip')::int
+            (NEW.verdict = 'ship' AND NOT NEW.held)::int,
+            (NEW.verdict = 'skip' AND NOT NEW.held)::int
         )
         ON CONFLICT (tool_id, shard) DO UPDATE
         SET ship = tally.ship + EXCLUDED.ship, skip = tally.skip + EXCLUDED.skip;
@@ -54,6 +56,7 @@ CREATE TRIGGER tools_vote_tally_change
         OLD.verdict IS DISTINCT FROM NEW.verdict
         OR OLD.tool_id IS DISTINCT FROM NEW.tool_id
         OR OLD.reader IS DISTINCT FROM NEW.reader
+        OR OLD.held IS DISTINCT FROM NEW.held
     )
     EXECUTE FUNCTION tools_vote_tally();
 """
@@ -66,13 +69,18 @@ DROP FUNCTION IF EXISTS tools_vote_tally();
 
 _SQLITE_ADD = """
     INSERT INTO tools_votetally (tool_id, shard, ship, skip)
-    VALUES (NEW.tool_id, 0, NEW.verdict = 'ship', NEW.verdict = 'skip')
+    VALUES (
+        NEW.tool_id, 0,
+        NEW.verdict = 'ship' AND NOT NEW.held,
+        NEW.verdict = 'skip' AND NOT NEW.held
+    )
     ON CONFLICT (tool_id, shard) DO UPDATE
     SET ship = ship + excluded.ship, skip = skip + excluded.skip;
 """
 _SQLITE_TAKE = """
     UPDATE tools_votetally
-    SET ship = ship - (OLD.verdict = 'ship'), skip = skip - (OLD.verdict = 'skip')
+    SET ship = ship - (OLD.verdict = 'ship' AND NOT OLD.held),
+        skip = skip - (OLD.verdict = 'skip' AND NOT OLD.held)
     WHERE tool_id = OLD.tool_id AND shard = 0;
 """
 
@@ -86,7 +94,7 @@ SQLITE_INSTALL = [
     "DROP TRIGGER IF EXISTS tools_vote_tally_update",
     "CREATE TRIGGER tools_vote_tally_update AFTER UPDATE ON tools_vote "
     "WHEN OLD.verdict IS NOT NEW.verdict OR OLD.tool_id IS NOT NEW.tool_id "
-    "OR OLD.reader IS NOT NEW.reader "
+    "OR OLD.reader IS NOT NEW.reader OR OLD.held IS NOT NEW.held "
     f"BEGIN {_SQLITE_TAKE} {_SQLITE_ADD} END",
 ]
 
@@ -101,6 +109,7 @@ SELECT tool_id, {shard} AS shard,
        SUM(CASE WHEN verdict = 'ship' THEN 1 ELSE 0 END) AS ship,
        SUM(CASE WHEN verdict = 'skip' THEN 1 ELSE 0 END) AS skip
 FROM tools_vote
+WHERE NOT held
 GROUP BY 1, 2
 """
 
@@ -113,7 +122,7 @@ FULL OUTER JOIN (
     SELECT tool_id,
            SUM(CASE WHEN verdict = 'ship' THEN 1 ELSE 0 END) AS ship,
            SUM(CASE WHEN verdict = 'skip' THEN 1 ELSE 0 END) AS skip
-    FROM tools_vote GROUP BY tool_id
+    FROM tools_vote WHERE NOT held GROUP BY tool_id
 ) AS counted USING (tool_id)
 WHERE COALESCE(kept.ship, 0) <> COALESCE(counted.ship, 0)
    OR COALESCE(kept.skip, 0) <> COALESCE(counted.skip, 0)

@@ -261,6 +261,8 @@ def test_editor_group_holds_the_content_permissions_and_nothing_else():
     # Readers' votes: editors see them and clean up review-bombing, but
     # never cast or change one.
     expected |= {("tools", "view_vote"), ("tools", "delete_vote")}
+    # Vote bursts: read, and judged (their votes accepted or removed).
+    expected |= {("tools", "view_voteburst"), ("tools", "change_voteburst")}
     # Pairs readers asked for: read, and cleared when they will never be
     # written; readers make them, editors never add or change one.
     expected |= {

@@ -92,7 +92,7 @@ def test_the_vote_page_shows_totals_and_votes_by_hour(editor_client, bombed):
     page = editor_client.get(votes_url(bombed["tool"])).content.decode()
     assert "<strong>5</strong> ship, <strong>10</strong> skip, 15 in all" in page
     assert "The site shows <strong>33%</strong> (15 votes)" in page
-    assert "Remove this hour's votes" in page
+    assert "Choose minutes in this hour" in page
 
 
 def test_removing_a_window_asks_first_then_removes_and_the_figure_follows(
