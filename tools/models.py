@@ -172,6 +172,8 @@ class Vote(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     held = models.BooleanField(
         default=False,
+        # Also the database's default, so a script's plain INSERT counts.
+        db_default=False,
         help_text="Cast in a burst an editor has not judged yet: kept out of "
         "the figures until the burst is accepted or its votes removed.",
     )

@@ -95,6 +95,7 @@ def test_celery_consumes_every_queue_and_beat_runs_the_weekly_schedule(settings)
         "newsletter.assemble_weekly_issue",
         "newsletter.dispatch_due_issues",
         "newsletter.reconcile_deliveries",
+        "tools.detect_vote_bursts",
     }
 
 

@@ -63,6 +63,7 @@ class Migration(migrations.Migration):
             name="held",
             field=models.BooleanField(
                 default=False,
+                db_default=False,
                 help_text="Cast in a burst an editor has not judged yet: kept out of the figures until the burst is accepted or its votes removed.",
             ),
         ),
