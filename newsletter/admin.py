@@ -286,8 +286,8 @@ class IssueAdmin(admin.ModelAdmin):
             request,
             f"This is the next issue, {issue.week_label}, with what has been "
             "published so far. The preview below shows the email; “Send a test "
-            "to me” sends it to you alone. Nothing goes to subscribers until it "
-            "has a send time or you press “Send now…”.",
+            "to me” sends it to you alone. Nothing goes to subscribers before "
+            "its send time, which beat sets when the week is over.",
         )
         return self._back(issue)
 

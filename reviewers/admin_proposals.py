@@ -5,7 +5,16 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db import transaction
+from django.db.models import (
+    Case,
+    IntegerField,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
@@ -20,6 +29,7 @@ from reviewers.proposals import (
     verdict_proposal_reject,
     verdict_propose,
 )
+from tools.models import Verdict
 
 PUBLISH = "reviewers.publish_verdictproposal"
 DECISION_FIELD = "_decision"
@@ -80,7 +90,15 @@ class VerdictProposalAdmin(admin.ModelAdmin):
             default=Value(1),
             output_field=IntegerField(),
         )
-        return super().get_queryset(request).order_by(waiting_first, "-proposed_at")
+        current = Review.objects.filter(
+            reviewer=OuterRef("reviewer"), tool=OuterRef("tool")
+        ).order_by()
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(current_verdict=Subquery(current.values("verdict")[:1]))
+            .order_by(waiting_first, "-proposed_at")
+        )
 
     # Who may do what: anyone with the add permission proposes; the one
     # who proposed may change a change still waiting; editors decide.
@@ -117,8 +135,8 @@ class VerdictProposalAdmin(admin.ModelAdmin):
 
     @admin.display(description="now")
     def current(self, obj: VerdictProposal) -> str:
-        review = self._current_review(obj)
-        return review.get_verdict_display() if review else "No verdict yet"
+        verdict = getattr(obj, "current_verdict", None)
+        return Verdict(verdict).label if verdict else "No verdict yet"
 
     @admin.display(description="proposed", ordering="verdict")
     def proposed(self, obj: VerdictProposal) -> str:
@@ -156,13 +174,22 @@ class VerdictProposalAdmin(admin.ModelAdmin):
         if not change:
             verdict_propose(proposal=obj, by=request.user)
             return
-        super().save_model(request, obj, form, change)
-        if form.changed_data:
+        # Only what this form changed, and only while the change still
+        # waits: a full save could write back a decision taken meanwhile.
+        fields = [f for f in form.changed_data if f in ("verdict", "quote", "reason")]
+        if not fields:
+            return
+        with transaction.atomic():
+            locked = VerdictProposal.objects.select_for_update().get(pk=obj.pk)
+            if not locked.is_pending:
+                request._proposal_decided = locked.get_decision_display().lower()
+                return
+            obj.save(update_fields=fields)
             audit_record(
                 action=Action.EDITED,
                 actor=request.user,
                 obj=obj,
-                detail="Changed " + ", ".join(form.changed_data),
+                detail="Changed " + ", ".join(fields),
             )
 
     def response_add(self, request: HttpRequest, obj: VerdictProposal, post_url=None):
@@ -177,6 +204,16 @@ class VerdictProposalAdmin(admin.ModelAdmin):
         )
 
     def response_change(self, request: HttpRequest, obj: VerdictProposal):
+        decided = getattr(request, "_proposal_decided", "")
+        if decided:
+            self.message_user(
+                request,
+                f"This change was {decided} meanwhile; what you typed was not saved.",
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(
+                reverse("admin:reviewers_verdictproposal_changelist")
+            )
         decision = request.POST.get(DECISION_FIELD, "")
         if not decision:
             return super().response_change(request, obj)

@@ -76,14 +76,22 @@ class VoteBurstAdmin(admin.ModelAdmin):
             )
         return super().change_view(request, object_id, form_url, context)
 
+    def save_model(self, request: HttpRequest, obj: VoteBurst, form, change):
+        """Nothing on the page is edited; the decision is taken by
+        `response_change`, on the row as it is then."""
+
     def response_change(self, request: HttpRequest, obj: VoteBurst):
         decision = request.POST.get(DECISION_FIELD, "")
+        try:
+            seen = int(request.POST.get("held_seen", ""))
+        except ValueError:
+            seen = None
         back = HttpResponseRedirect(
             reverse("admin:tools_voteburst_change", args=[obj.pk])
         )
         try:
             if decision == "accept":
-                count = burst_accept(burst=obj, by=request.user)
+                count = burst_accept(burst=obj, by=request.user, seen=seen)
                 self.message_user(
                     request,
                     format_html(
@@ -95,7 +103,7 @@ class VoteBurstAdmin(admin.ModelAdmin):
                     messages.SUCCESS,
                 )
             elif decision == "remove":
-                count = burst_remove(burst=obj, by=request.user)
+                count = burst_remove(burst=obj, by=request.user, seen=seen)
                 self.message_user(
                     request,
                     f"Removed the {count} held vote{'' if count == 1 else 's'} on "

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from tools.community import votes_changed
@@ -60,7 +60,8 @@ def bursts_detect(*, now: datetime | None = None) -> list[VoteBurst]:
     rule = BurstRule.from_settings()
     start = now - rule.window
     busy = (
-        Vote.objects.filter(cast_at__gte=start, cast_at__lte=now, held=False)
+        _undecided(Vote.objects.filter(cast_at__gte=start, cast_at__lte=now))
+        .filter(held=False)
         .exclude(tool__bursts__status=VoteBurst.Status.PENDING)
         .order_by()
         .values("tool")
@@ -82,6 +83,19 @@ def bursts_detect(*, now: datetime | None = None) -> list[VoteBurst]:
     return found
 
 
+def _undecided(votes):
+    """Leave out the votes an editor already judged: those cast before the
+    tool's last burst was accepted (a removed burst's votes are gone)."""
+    decided = (
+        VoteBurst.objects.filter(tool=OuterRef("tool"), decided_at__isnull=False)
+        .order_by("-decided_at")
+        .values("decided_at")[:1]
+    )
+    return votes.annotate(judged_until=Subquery(decided)).filter(
+        Q(judged_until__isnull=True) | Q(cast_at__gt=F("judged_until"))
+    )
+
+
 def _hold(
     tool_id: int, *, start: datetime, now: datetime, recent: int, usual: float
 ) -> VoteBurst | None:
@@ -94,20 +108,29 @@ def _hold(
                 votes_in_window=recent,
                 usual_in_window=usual,
             )
-            Vote.objects.filter(tool_id=tool_id, cast_at__gte=start).update(held=True)
+            _undecided(Vote.objects.filter(tool_id=tool_id, cast_at__gte=start)).update(
+                held=True
+            )
     except IntegrityError:
         return None  # another run found it first
     votes_changed.send(sender=Tool, tool=burst.tool)
     return burst
 
 
-def _decide(burst: VoteBurst, *, by: AbstractBaseUser, status: str) -> int:
+def _decide(
+    burst: VoteBurst, *, by: AbstractBaseUser, status: str, seen: int | None
+) -> int:
     with transaction.atomic():
         locked = VoteBurst.objects.select_for_update().get(pk=burst.pk)
         if not locked.is_pending:
             done = locked.get_status_display().lower()
             raise BurstDecided(f"This burst was already decided: {done}.")
         held = Vote.objects.filter(tool_id=locked.tool_id, held=True)
+        if seen is not None and held.count() != seen:
+            raise BurstDecided(
+                f"{held.count()} votes are held now, not the {seen} you saw: "
+                "look at them again before deciding."
+            )
         if status == VoteBurst.Status.ACCEPTED:
             count = held.update(held=False)
         else:
@@ -123,11 +146,16 @@ def _decide(burst: VoteBurst, *, by: AbstractBaseUser, status: str) -> int:
     return count
 
 
-def burst_accept(*, burst: VoteBurst, by: AbstractBaseUser) -> int:
-    """Count the held votes after all; returns how many."""
-    return _decide(burst, by=by, status=VoteBurst.Status.ACCEPTED)
+def burst_accept(
+    *, burst: VoteBurst, by: AbstractBaseUser, seen: int | None = None
+) -> int:
+    """Count the held votes after all; returns how many. With `seen`, only
+    if that is still how many are held (else BurstDecided says so)."""
+    return _decide(burst, by=by, status=VoteBurst.Status.ACCEPTED, seen=seen)
 
 
-def burst_remove(*, burst: VoteBurst, by: AbstractBaseUser) -> int:
-    """Delete the held votes; returns how many."""
-    return _decide(burst, by=by, status=VoteBurst.Status.REMOVED)
+def burst_remove(
+    *, burst: VoteBurst, by: AbstractBaseUser, seen: int | None = None
+) -> int:
+    """Delete the held votes; returns how many (see `burst_accept`)."""
+    return _decide(burst, by=by, status=VoteBurst.Status.REMOVED, seen=seen)

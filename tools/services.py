@@ -27,7 +27,8 @@ _ATTEMPTS = 3
 
 #: A vote cast while the tool has a burst waiting for an editor is held out
 #: of the figures with the burst's votes (`tools/bursts.py`); the check is
-#: part of the same statement, so it costs no round trip.
+#: part of the same statement, so it costs no round trip. A reader casting
+#: the verdict they already hold keeps the vote as it was, counted or held.
 _CAST = """
 INSERT INTO tools_vote (tool_id, reader, verdict, cast_at, created_at, held)
 VALUES (%s, %s, %s, %s, %s, EXISTS (
@@ -35,7 +36,9 @@ VALUES (%s, %s, %s, %s, %s, EXISTS (
     WHERE tools_voteburst.tool_id = %s AND tools_voteburst.status = 'pending'
 ))
 ON CONFLICT (tool_id, reader) DO UPDATE
-SET verdict = excluded.verdict, cast_at = excluded.cast_at, held = excluded.held
+SET verdict = excluded.verdict, cast_at = excluded.cast_at,
+    held = CASE WHEN tools_vote.verdict = excluded.verdict
+                THEN tools_vote.held ELSE excluded.held END
 """
 
 

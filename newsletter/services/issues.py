@@ -70,10 +70,11 @@ def issue_assemble(
 
     Created with the comparisons published that week and scheduled for the
     next send slot; a week with nothing published gets none. An issue that
-    exists already keeps its state, subject and intro; while it can still
-    be edited, comparisons of its week published after it was assembled are
+    exists already keeps its subject and intro; while it can still be
+    edited, comparisons of its week published after it was assembled are
     added after the others, so an issue assembled early, mid-week, gets the
-    rest of its week when beat comes round.
+    rest of its week when beat comes round, and is scheduled for the next
+    slot if it has no send time yet.
     """
     now = now or timezone.now()
     if year is None or week is None:
@@ -89,6 +90,13 @@ def issue_assemble(
     if existing is not None:
         if existing.is_editable:
             _add_missing(existing, comparisons)
+            early = existing.created_at < end
+            if schedule and early and existing.send_at is None:
+                # Assembled early as a draft to try: beat sends it like any
+                # other week's issue, so no week is missed.
+                existing.status = Issue.Status.SCHEDULED
+                existing.send_at = next_send_time(now)
+                existing.save(update_fields=["status", "send_at", "updated_at"])
         return existing
     if not comparisons:
         return None
@@ -145,6 +153,9 @@ def issue_assemble_now(*, now: datetime.datetime | None = None) -> Issue | None:
     been published this week."""
     now = now or timezone.now()
     year, week = week_of(now)
+    existing = Issue.objects.filter(iso_year=year, iso_week=week).first()
+    if existing is not None:
+        return existing  # opened as it is: only beat adds to it
     return issue_assemble(year=year, week=week, now=now, schedule=False)
 
 

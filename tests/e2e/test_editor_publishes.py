@@ -128,3 +128,27 @@ def test_length_limited_fields_count_their_characters_as_you_type(
     page.fill("#id_name", "Quillmate Pro")
     expect(page.locator("#id_name-count")).to_have_text("13 of 120 characters")
     page.close()
+
+
+def test_enter_in_the_schedule_field_saves_and_publishes_nothing(
+    browser, live_server, editor, panel
+):
+    """A comparison in review, ready to publish: the first workflow button
+    is "Publish now", which Enter must not press."""
+    comparison = ComparisonFactory(left=panel["left"], right=panel["right"], draft=True)
+    comparison.review_requested_at = comparison.created_at
+    comparison.save()
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(live_server.url + "/admin/login/?next=/admin/")
+    page.fill("#id_username", editor.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.goto(f"{live_server.url}/admin/comparisons/comparison/{comparison.pk}/change/")
+    page.fill("#id_standfirst", "Typed before pressing Enter.")
+    page.press("#id_publish_at", "Enter")
+    page.wait_for_load_state()
+    expect(page.locator("#id_standfirst")).to_have_value("Typed before pressing Enter.")
+    comparison.refresh_from_db()
+    assert comparison.status == "draft"
+    assert comparison.standfirst == "Typed before pressing Enter."
+    page.close()

@@ -120,8 +120,8 @@ def test_a_comparison_published_by_the_schedule_lands_in_that_weeks_issue(panel)
 
 def test_an_issue_assembled_early_gets_the_rest_of_its_week_from_beat():
     """An editor assembles the next issue on Wednesday; beat, the next
-    Monday, adds what was published since and leaves the editor's draft a
-    draft, without the comparison the editor took out."""
+    Monday, adds what was published since (not the comparison the editor
+    took out) and schedules it for Tuesday."""
     with time_machine.travel("2026-11-25 12:00 +0000", tick=False) as clock:
         monday = published("2026-11-23T10:00+00:00")
         taken_out = published("2026-11-24T10:00+00:00")
@@ -141,7 +141,9 @@ def test_an_issue_assembled_early_gets_the_rest_of_its_week_from_beat():
     assert issue.pk == early.pk
     assert list(issue.ordered_comparisons()) == [monday, friday]
     assert issue.subject == "The editor's subject"
-    assert issue.status == Issue.Status.DRAFT
+    # Beat sends it like any week's issue: no week is missed.
+    assert issue.status == Issue.Status.SCHEDULED
+    assert issue.send_at == datetime.datetime(2026, 12, 1, 10, 0, tzinfo=datetime.UTC)
 
 
 @time_machine.travel("2026-11-25 12:00 +0000", tick=False)

@@ -127,3 +127,37 @@ def test_one_change_waits_per_verdict_and_it_must_change_something(
     )
     assert "there is nothing to change" in same.content.decode()
     assert VerdictProposal.objects.count() == 1
+
+
+def test_the_list_costs_the_same_queries_however_many_wait(client, proposal, panel):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(editor())
+
+    def listing() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            page = client.get("/admin/reviewers/verdictproposal/")
+        assert (
+            "No verdict yet" in page.content.decode() or "Ship" in page.content.decode()
+        )
+        return len(captured)
+
+    one = listing()
+    for persona in panel["personas"][1:]:
+        VerdictProposal.objects.create(
+            reviewer=persona, tool=panel["right"], verdict="skip", quote="More."
+        )
+    assert listing() == one
+
+
+def test_a_change_decided_meanwhile_is_not_written_back(client, proposal):
+    """The contributor saves while an editor has just published it."""
+    data = {"verdict": "ship", "quote": "Changed my mind."}
+    from reviewers.proposals import verdict_proposal_publish
+
+    verdict_proposal_publish(proposal=proposal, by=editor())
+    client.post(change_url(proposal), data)
+    proposal.refresh_from_db()
+    assert proposal.decision == "published"
+    assert proposal.quote == "On reflection, too early for a team."

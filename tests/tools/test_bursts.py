@@ -149,3 +149,27 @@ def test_the_clean_up_shows_each_vote_it_would_remove(editor_client, bombed):
     listed = page.count("<td>ship</td>")
     assert 1 <= listed < 29  # the minutes chosen, not the whole burst
     assert Vote.objects.filter(tool=bombed).count() == 41  # nothing removed yet
+
+
+def test_accepted_votes_are_not_found_again_as_a_burst(bombed):
+    (burst,) = bursts_detect()
+    burst_accept(burst=burst, by=None)
+    assert bursts_detect() == []
+    assert figure(bombed) == (32, 41)
+    assert not Vote.objects.filter(held=True).exists()
+
+
+def test_a_decision_on_a_count_that_changed_is_refused(bombed):
+    (burst,) = bursts_detect()
+    vote_cast(tool=bombed, reader_key=reader_key("meanwhile"), verdict="skip")
+    with pytest.raises(BurstDecided, match="30 votes are held now, not the 29"):
+        burst_remove(burst=burst, by=None, seen=29)
+    assert burst_remove(burst=burst, by=None, seen=30) == 30
+
+
+def test_a_counted_reader_repeating_their_verdict_stays_counted(bombed):
+    usual = reader_key("usual-0")  # one of the readers from before the burst
+    bursts_detect()
+    vote_cast(tool=bombed, reader_key=usual, verdict="ship")
+    assert not Vote.objects.get(tool=bombed, reader=usual).held
+    assert figure(bombed) == (3, 12)
