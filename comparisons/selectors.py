@@ -20,13 +20,8 @@ def comparison_at(slug: str) -> Comparison | None:
 PAIR_MARKER = "-vs-"
 
 
-def tools_at(slug: str) -> tuple[Tool, Tool] | None:
-    """The two tools a "<a>-vs-<b>" address names, in its order.
-
-    A tool's slug may itself hold "-vs-", so every split is a candidate;
-    they are all looked up in one query, however many there are, and the
-    first split naming two different tools wins.
-    """
+def pair_splits(slug: str) -> list[tuple[str, str]]:
+    """Every way a "<a>-vs-<b>" address can name two tool slugs."""
     longest = Tool._meta.get_field("slug").max_length
     splits = []
     start = slug.find(PAIR_MARKER)
@@ -36,6 +31,17 @@ def tools_at(slug: str) -> tuple[Tool, Tool] | None:
         if fits and first != second:
             splits.append((first, second))
         start = slug.find(PAIR_MARKER, start + 1)
+    return splits
+
+
+def tools_at(slug: str) -> tuple[Tool, Tool] | None:
+    """The two tools a "<a>-vs-<b>" address names, in its order.
+
+    A tool's slug may itself hold "-vs-", so every split is a candidate;
+    they are all looked up in one query, however many there are, and the
+    first split naming two different tools wins.
+    """
+    splits = pair_splits(slug)
     if not splits:
         return None
     named = {part for split in splits for part in split}

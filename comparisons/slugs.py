@@ -1,16 +1,15 @@
 """A comparison's address is made from its tools' slugs, so renaming a tool
-moves the address of every comparison it is in; the old addresses stay
-alive as redirects (`editorial/slugs.py`)."""
+moves the address of every comparison it is in. The old address stays
+alive because the tool's old slug does (`editorial/slugs.py`,
+`pages.moved.moved_pair`)."""
 
 from django.db.models import Q
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from comparisons.models import Comparison
-from editorial.slugs import keep_former_slugs, slug_changed
+from editorial.slugs import slug_changed
 from tools.models import Tool
-
-keep_former_slugs(Comparison)
 
 
 @receiver(post_save, sender=Tool, dispatch_uid="comparison_slugs_follow_tool")

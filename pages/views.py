@@ -7,7 +7,7 @@ noindex.
 """
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,7 +28,7 @@ from comparisons.workflow import can_preview
 from pages import structured_data
 from pages.figures import figures_by_slug
 from pages.lists import page_of
-from pages.moved import moved_or_404
+from pages.moved import moved_or_404, moved_pair
 from reviewers.catalogue import (
     SORTS,
     CatalogueFilter,
@@ -91,7 +91,8 @@ def comparison_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
     Three queries at most, whatever the address: the comparison at it, the
     tools it names, and the comparison of those tools at another address
-    (or, when it names no two tools, the comparison once published there).
+    (or, when it names no two tools, the tools' former slugs, for an address
+    made before a tool was renamed).
     """
     comparison = comparison_at(slug)
     if comparison is not None:
@@ -108,7 +109,12 @@ def comparison_detail(request: HttpRequest, slug: str) -> HttpResponse:
         return _render_quick(request, comparison.left, comparison.right)
     pair = tools_at(slug)
     if pair is None:
-        return moved_or_404(request, Comparison, slug)
+        # An address made from a renamed tool's old slug: to the pair's
+        # address now (the written comparison's, or the quick one).
+        moved = moved_pair(slug)
+        if moved is None:
+            raise Http404("No comparison at this address.")
+        return redirect(Comparison(left=moved[0], right=moved[1]), permanent=True)
     # The pair's comparison lives at another address: the other order, or
     # the one its tools' slugs make now that a tool was renamed.
     written = comparison_of_pair(*pair)

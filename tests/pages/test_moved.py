@@ -118,3 +118,18 @@ def test_a_missing_page_costs_a_constant_number_of_queries(
         assert client.get("/tools/never-was/").status_code == 404
     with django_assert_max_num_queries(3):
         assert client.get("/compare/never-vs-was-vs-here/").status_code == 404
+
+
+def test_a_quick_pair_made_from_an_old_tool_slug_redirects(client):
+    left = renamed(ToolFactory(slug="patchwise"), "patchwise-ai")
+    right = ToolFactory(slug="claw-code")
+    response = client.get("/compare/patchwise-vs-claw-code/?utm=x")
+    assert response.status_code == 301
+    assert response["Location"] == "/compare/patchwise-ai-vs-claw-code/"
+    assert client.get(response["Location"]).status_code == 200
+    # Both halves old, in the other order, to a written comparison.
+    renamed(right, "claw")
+    written = ComparisonFactory(left=left, right=right)
+    response = client.get("/compare/claw-code-vs-patchwise/", follow=True)
+    assert response.redirect_chain[-1][0] == written.get_absolute_url()
+    assert response.status_code == 200
