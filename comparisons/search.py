@@ -14,6 +14,7 @@ from __future__ import annotations
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 
 from comparisons.models import Comparison
+from editorial.sql import run_for_vendor
 from tools.search import (
     every_word_in,
     full_text_match,
@@ -75,13 +76,12 @@ ALTER TABLE comparisons_comparison DROP COLUMN IF EXISTS search_vector;
 
 
 def install_search(schema_editor) -> None:
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(PG_INSTALL)
+    """The vector, its triggers and indexes; SQLite searches without them."""
+    run_for_vendor(schema_editor, postgresql=PG_INSTALL)
 
 
 def uninstall_search(schema_editor) -> None:
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(PG_UNINSTALL)
+    run_for_vendor(schema_editor, postgresql=PG_UNINSTALL)
 
 
 COMPARISON_FIELDS = ("left__name", "right__name", "standfirst", "bottom_line")

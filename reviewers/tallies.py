@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 
+from editorial.sql import run_for_vendor
+
 PG_INSTALL = """
 CREATE OR REPLACE FUNCTION reviewers_panel_verdict() RETURNS trigger
 LANGUAGE plpgsql AS $$
@@ -147,23 +149,16 @@ GROUP BY review.tool_id
 
 def install_triggers(schema_editor) -> None:
     """Create (or replace) the panel tally triggers on this database."""
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        schema_editor.execute(PG_INSTALL)
-    elif vendor == "sqlite":
-        for statement in SQLITE_INSTALL:
-            schema_editor.execute(statement)
-    else:
-        raise NotImplementedError(f"No panel tally triggers for {vendor}.")
+    run_for_vendor(
+        schema_editor,
+        postgresql=PG_INSTALL,
+        sqlite=SQLITE_INSTALL,
+        required="panel tally triggers",
+    )
 
 
 def uninstall_triggers(schema_editor) -> None:
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        schema_editor.execute(PG_UNINSTALL)
-    elif vendor == "sqlite":
-        for statement in SQLITE_UNINSTALL:
-            schema_editor.execute(statement)
+    run_for_vendor(schema_editor, postgresql=PG_UNINSTALL, sqlite=SQLITE_UNINSTALL)
 
 
 @dataclass(frozen=True)

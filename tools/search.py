@@ -32,6 +32,7 @@ from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from editorial.sql import run_for_vendor
 from tools.models import Tool
 
 #: What a reader may type is cut to this many characters and words.
@@ -93,13 +94,12 @@ ALTER TABLE tools_tool DROP COLUMN IF EXISTS search_vector;
 
 
 def install_search(schema_editor) -> None:
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(PG_INSTALL)
+    """The vector, its triggers and indexes; SQLite searches without them."""
+    run_for_vendor(schema_editor, postgresql=PG_INSTALL)
 
 
 def uninstall_search(schema_editor) -> None:
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(PG_UNINSTALL)
+    run_for_vendor(schema_editor, postgresql=PG_UNINSTALL)
 
 
 def search_terms(text: str) -> str:

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 
+from editorial.sql import run_for_vendor
+
 #: The shard a reader's vote is counted in, on PostgreSQL: a hash of the
 #: reader, so one reader's vote always lands in the same row.
 PG_SHARD = "(hashtext({reader}) & 7)"
@@ -131,23 +133,16 @@ WHERE COALESCE(kept.ship, 0) <> COALESCE(counted.ship, 0)
 
 def install_triggers(schema_editor) -> None:
     """Create (or replace) the tally triggers on this database."""
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        schema_editor.execute(PG_INSTALL)
-    elif vendor == "sqlite":
-        for statement in SQLITE_INSTALL:
-            schema_editor.execute(statement)
-    else:
-        raise NotImplementedError(f"No vote tally triggers for {vendor}.")
+    run_for_vendor(
+        schema_editor,
+        postgresql=PG_INSTALL,
+        sqlite=SQLITE_INSTALL,
+        required="vote tally triggers",
+    )
 
 
 def uninstall_triggers(schema_editor) -> None:
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        schema_editor.execute(PG_UNINSTALL)
-    elif vendor == "sqlite":
-        for statement in SQLITE_UNINSTALL:
-            schema_editor.execute(statement)
+    run_for_vendor(schema_editor, postgresql=PG_UNINSTALL, sqlite=SQLITE_UNINSTALL)
 
 
 @dataclass(frozen=True)

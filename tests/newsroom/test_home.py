@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.http import HttpResponse
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -119,10 +120,7 @@ def test_the_admin_home_shows_what_needs_an_editor_today(client, day, admin_user
 
 
 def text_of_part(html: str) -> str:
-    class Fake:
-        content = html.encode()
-
-    return text_of(Fake())
+    return text_of(HttpResponse(html))
 
 
 def test_the_drafts_link_opens_that_authors_drafts(client, day):
