@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "reversion",
+    "anymail",
     "editorial",
     "pictures",
     "tools",
@@ -181,12 +182,28 @@ NEWSLETTER_MARK_SENT_EVERY = env.int("NEWSLETTER_MARK_SENT_EVERY", default=50)
 NEWSLETTER_MAX_ATTEMPTS = env.int("NEWSLETTER_MAX_ATTEMPTS", default=5)
 NEWSLETTER_RETRY_BACKOFF = env.int("NEWSLETTER_RETRY_BACKOFF", default=60)
 NEWSLETTER_BOUNCE_LIMIT = env.int("NEWSLETTER_BOUNCE_LIMIT", default=3)
-# A claim older than this belongs to a dead worker (a chunk takes seconds).
-NEWSLETTER_CLAIM_TIMEOUT = env.int("NEWSLETTER_CLAIM_TIMEOUT", default=300)
+# A sending chunk refreshes its claim's heartbeat this often; a claim whose
+# heartbeat is older than NEWSLETTER_CLAIM_TIMEOUT belongs to a dead worker,
+# and the reconciler (every NEWSLETTER_RECONCILE_SECONDS, and whenever a
+# worker starts) puts its rows back.
+NEWSLETTER_HEARTBEAT_SECONDS = env.int("NEWSLETTER_HEARTBEAT_SECONDS", default=5)
+NEWSLETTER_CLAIM_TIMEOUT = env.int("NEWSLETTER_CLAIM_TIMEOUT", default=30)
+NEWSLETTER_RECONCILE_SECONDS = env.int("NEWSLETTER_RECONCILE_SECONDS", default=10)
 NEWSLETTER_REQUEUE_AFTER = env.int("NEWSLETTER_REQUEUE_AFTER", default=120)
 NEWSLETTER_SUBSCRIBE_RATE = env.int("NEWSLETTER_SUBSCRIBE_RATE", default=10)
 NEWSLETTER_SUBSCRIBE_WINDOW = env.int("NEWSLETTER_SUBSCRIBE_WINDOW", default=3600)
 NEWSLETTER_POLL_SECONDS = env.int("NEWSLETTER_POLL_SECONDS", default=60)
+# List hygiene: confirmation emails one address may be sent in 24 hours,
+# however many clients ask, and the days after which a sign-up that was never
+# confirmed is deleted.
+NEWSLETTER_CONFIRMATIONS_PER_DAY = env.int(
+    "NEWSLETTER_CONFIRMATIONS_PER_DAY", default=3
+)
+NEWSLETTER_UNCONFIRMED_DAYS = env.int("NEWSLETTER_UNCONFIRMED_DAYS", default=14)
+# Alerts about followed tools: at most one email per subscriber in this many
+# hours, gathered by beat every NEWSLETTER_ALERT_POLL_SECONDS.
+NEWSLETTER_ALERT_EVERY_HOURS = env.int("NEWSLETTER_ALERT_EVERY_HOURS", default=24)
+NEWSLETTER_ALERT_POLL_SECONDS = env.int("NEWSLETTER_ALERT_POLL_SECONDS", default=3600)
 
 # A burst: at least VOTE_BURST_MIN_VOTES votes on one tool within
 # VOTE_BURST_WINDOW seconds, and more than VOTE_BURST_FACTOR times its usual
@@ -211,8 +228,9 @@ CELERY_BEAT_SCHEDULE = {
     },
     "newsletter-reconcile": {
         "task": "newsletter.reconcile_deliveries",
-        "schedule": NEWSLETTER_POLL_SECONDS,
+        "schedule": NEWSLETTER_RECONCILE_SECONDS,
     },
+
     # Editorial workflow: publish what is due and unpublish what has expired,
     # every minute (the schedule itself lives in the database).
     "comparisons-run-schedule": {
@@ -235,6 +253,36 @@ DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="Weekly AI Tool Verdicts <verdicts@localhost>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Sending through an email provider's API with django-anymail instead of
+# SMTP: EMAIL_PROVIDER=postmark (ANYMAIL_POSTMARK_SERVER_TOKEN) or
+# EMAIL_PROVIDER=mailgun (ANYMAIL_MAILGUN_API_KEY, ANYMAIL_MAILGUN_SENDER_DOMAIN).
+# Their tracking webhooks (bounces, complaints, unsubscribes) are served at
+# /newsletter/webhooks/<provider>/tracking/ either way.
+EMAIL_PROVIDERS = {
+    "postmark": "anymail.backends.postmark.EmailBackend",
+    "mailgun": "anymail.backends.mailgun.EmailBackend",
+}
+EMAIL_PROVIDER = env.str("EMAIL_PROVIDER", default="")
+if EMAIL_PROVIDER:
+    if EMAIL_PROVIDER not in EMAIL_PROVIDERS:
+        raise ImproperlyConfigured(
+            f"EMAIL_PROVIDER must be one of {', '.join(sorted(EMAIL_PROVIDERS))}, "
+            f'not "{EMAIL_PROVIDER}".'
+        )
+    EMAIL_BACKEND = EMAIL_PROVIDERS[EMAIL_PROVIDER]
+ANYMAIL = {
+    # HTTP basic auth ("user:password") that every provider's webhook must
+    # send; Mailgun's are also signed with its webhook signing key.
+    "WEBHOOK_SECRET": env.str("ANYMAIL_WEBHOOK_SECRET", default="") or None,
+    "POSTMARK_SERVER_TOKEN": env.str("ANYMAIL_POSTMARK_SERVER_TOKEN", default=""),
+    "MAILGUN_API_KEY": env.str("ANYMAIL_MAILGUN_API_KEY", default=""),
+    "MAILGUN_SENDER_DOMAIN": env.str("ANYMAIL_MAILGUN_SENDER_DOMAIN", default="")
+    or None,
+    "MAILGUN_WEBHOOK_SIGNING_KEY": env.str(
+        "ANYMAIL_MAILGUN_WEBHOOK_SIGNING_KEY", default=""
+    )
+    or None,
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {

@@ -12,10 +12,12 @@ import datetime
 import uuid
 from enum import StrEnum
 
+from django.conf import settings
 from django.core import signing
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils import timezone
 
 from comparisons.models import Comparison
 
@@ -42,6 +44,11 @@ class SubscriberStatus(models.TextChoices):
     ACTIVE = "active", "Active"
     UNSUBSCRIBED = "unsubscribed", "Unsubscribed"
     BOUNCED = "bounced", "Bounced"
+    #: Marked as spam by the reader (a provider's complaint event): no mail
+    #: of any kind goes to them again.
+    COMPLAINED = "complained", "Complained (marked as spam)"
+    #: Stopped by an editor: never mailed, and a sign-up sends nothing.
+    SUPPRESSED = "suppressed", "Suppressed by an editor"
 
 
 class SubscriberSource(models.TextChoices):
@@ -72,8 +79,35 @@ class Subscriber(models.Model):
         default=0, help_text="Permanent delivery failures since the last success."
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    requested_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the address last asked to subscribe (pending sign-ups "
+        "never confirmed are deleted some days after this).",
+    )
     confirmed_at = models.DateTimeField(null=True, blank=True)
     unsubscribed_at = models.DateTimeField(null=True, blank=True)
+    all_categories = models.BooleanField(
+        default=True,
+        help_text="The weekly issue covers every category; otherwise only the "
+        "chosen ones.",
+    )
+    categories = models.ManyToManyField(
+        "tools.Category",
+        blank=True,
+        related_name="+",
+        help_text="The categories the weekly issue covers for this reader, when "
+        "not all of them.",
+    )
+    followed_tools = models.ManyToManyField(
+        "tools.Tool", through="Follow", blank=True, related_name="+"
+    )
+    alerted_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the last alert about followed tools went out.",
+    )
 
     objects = SubscriberQuerySet.as_manager()
 
@@ -99,11 +133,120 @@ class Subscriber(models.Model):
         return self.email
 
     @property
+    def is_mailable(self) -> bool:
+        return self.status == self.Status.ACTIVE
+
+    @property
     def confirmation_token(self) -> str:
         """What a confirmation link carries: signed, naming id and address."""
         return signing.dumps(
             {"id": self.pk, "email": self.email.lower()}, salt=CONFIRM_SALT
         )
+
+
+class Follow(models.Model):
+    """A subscriber follows a tool: alerts when its verdicts change or a new
+    comparison with it is published."""
+
+    subscriber = models.ForeignKey(
+        Subscriber, on_delete=models.CASCADE, related_name="follows"
+    )
+    tool = models.ForeignKey("tools.Tool", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subscriber", "tool"],
+                name="follow_once",
+                violation_error_message="This tool is already followed.",
+            )
+        ]
+        indexes = [models.Index(fields=["tool"], name="follow_tool")]
+
+    def __str__(self) -> str:
+        return f"{self.subscriber_id} follows {self.tool_id}"
+
+
+class SubscriberEventKind(models.TextChoices):
+    SIGNED_UP = "signed_up", "Asked to subscribe"
+    CONFIRMATION_SENT = "confirmation_sent", "Confirmation email sent"
+    CONFIRMATION_REFUSED = "confirmation_limited", "Confirmation not sent (limit)"
+    CONFIRMED = "confirmed", "Confirmed"
+    UNSUBSCRIBED = "unsubscribed", "Unsubscribed"
+    PREFERENCES = "preferences", "Changed preferences"
+    SOFT_BOUNCE = "soft_bounce", "Soft bounce"
+    BOUNCED = "bounced", "Hard bounce"
+    COMPLAINED = "complained", "Complaint (marked as spam)"
+    SUPPRESSED = "suppressed", "Suppressed by an editor"
+    RESTORED = "restored", "Suppression lifted by an editor"
+    ALERT_SENT = "alert_sent", "Alert about followed tools sent"
+
+
+class SubscriberEventQuerySet(models.QuerySet):
+    def since(self, moment: datetime.datetime) -> "SubscriberEventQuerySet":
+        return self.filter(created_at__gte=moment)
+
+
+class SubscriberEvent(models.Model):
+    """One line of a subscriber's history: what happened, from where.
+
+    Provider events carry the provider's own event id; the pair is unique, so
+    a webhook delivered twice is recorded (and acted on) once.
+    """
+
+    Kind = SubscriberEventKind
+
+    subscriber = models.ForeignKey(
+        Subscriber, on_delete=models.CASCADE, related_name="events"
+    )
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    source = models.CharField(
+        max_length=24,
+        help_text="Where it came from: form, email link, smtp, an email "
+        "provider's name, or editor.",
+    )
+    event_id = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The provider's id for the event, when it has one.",
+    )
+    detail = models.CharField(max_length=500, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = SubscriberEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "history entry"
+        verbose_name_plural = "history"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "event_id"],
+                condition=~models.Q(event_id=""),
+                name="subscriber_event_once",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=SubscriberEventKind.values),
+                name="subscriber_event_kind_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["subscriber", "kind", "created_at"],
+                name="subscriber_event_kind_time",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.source})"
 
 
 class IssueQuerySet(models.QuerySet):
@@ -278,6 +421,23 @@ class DeliveryQuerySet(models.QuerySet):
         return {issue_id: DeliveryProgress(found) for issue_id, found in counts.items()}
 
 
+class DeliveryClaim(models.Model):
+    """The rows one chunk task holds while it sends them.
+
+    The task refreshes `heartbeat_at` every few seconds while it sends; rows
+    whose claim has stopped beating (the worker died) go back to the queue,
+    so recovery takes seconds rather than a long fixed timeout.
+    """
+
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="+")
+    worker = models.CharField(max_length=200, blank=True)
+    started_at = models.DateTimeField(default=timezone.now)
+    heartbeat_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return f"Claim {self.pk} on issue {self.issue_id}"
+
+
 class DeliveryStatus(models.TextChoices):
     PENDING = "pending", "Pending"
     SENDING = "sending", "Sending"
@@ -301,6 +461,14 @@ class Delivery(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    claim = models.ForeignKey(
+        DeliveryClaim,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="deliveries",
+        db_index=False,
+    )
     sent_at = models.DateTimeField(null=True, blank=True)
     message_id = models.CharField(max_length=255, blank=True)
     last_error = models.CharField(max_length=500, blank=True)
@@ -324,7 +492,12 @@ class Delivery(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["issue", "status"], name="delivery_issue_status")
+            models.Index(fields=["issue", "status"], name="delivery_issue_status"),
+            models.Index(
+                fields=["claim"],
+                condition=models.Q(claim__isnull=False),
+                name="delivery_claimed",
+            ),
         ]
 
     def __str__(self) -> str:

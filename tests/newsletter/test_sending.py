@@ -262,9 +262,9 @@ def test_the_reconciler_puts_back_rows_a_dead_worker_held_and_sends_them(
     issue_dispatch(issue_id=issue.pk)  # queued chunks that nobody runs
     with time_machine.travel("2026-11-24 10:00 +0000", tick=False):
         Delivery.objects.update(status="sending", claimed_at=timezone.now(), attempts=1)
-    with time_machine.travel("2026-11-24 10:04 +0000", tick=False):
+    with time_machine.travel("2026-11-24 10:00:20 +0000", tick=False):
         assert committed(deliveries_reconcile)["released"] == 0  # still fresh
-    with time_machine.travel("2026-11-24 10:06 +0000", tick=False):
+    with time_machine.travel("2026-11-24 10:01 +0000", tick=False):
         outcome = committed(deliveries_reconcile)
     assert outcome["released"] == 1 and outcome["chunks"] == 1
     assert [m["To"] for m in smtp_sink.messages] == [reader.email]
