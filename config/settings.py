@@ -230,7 +230,6 @@ CELERY_BEAT_SCHEDULE = {
         "task": "newsletter.reconcile_deliveries",
         "schedule": NEWSLETTER_RECONCILE_SECONDS,
     },
-
     # Editorial workflow: publish what is due and unpublish what has expired,
     # every minute (the schedule itself lives in the database).
     "comparisons-run-schedule": {

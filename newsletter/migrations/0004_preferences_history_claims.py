@@ -7,136 +7,314 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('newsletter', '0003_issue_comparisons_published_only'),
-        ('tools', '0009_vote_bursts'),
+        ("newsletter", "0003_issue_comparisons_published_only"),
+        ("tools", "0009_vote_bursts"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DeliveryClaim',
+            name="DeliveryClaim",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('worker', models.CharField(blank=True, max_length=200)),
-                ('started_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('heartbeat_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("worker", models.CharField(blank=True, max_length=200)),
+                ("started_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "heartbeat_at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Follow',
+            name="Follow",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
         ),
         migrations.CreateModel(
-            name='SubscriberEvent',
+            name="SubscriberEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('signed_up', 'Asked to subscribe'), ('confirmation_sent', 'Confirmation email sent'), ('confirmation_limited', 'Confirmation not sent (limit)'), ('confirmed', 'Confirmed'), ('unsubscribed', 'Unsubscribed'), ('preferences', 'Changed preferences'), ('soft_bounce', 'Soft bounce'), ('bounced', 'Hard bounce'), ('complained', 'Complaint (marked as spam)'), ('suppressed', 'Suppressed by an editor'), ('restored', 'Suppression lifted by an editor'), ('alert_sent', 'Alert about followed tools sent')], max_length=24)),
-                ('source', models.CharField(help_text="Where it came from: form, email link, smtp, an email provider's name, or editor.", max_length=24)),
-                ('event_id', models.CharField(blank=True, help_text="The provider's id for the event, when it has one.", max_length=200)),
-                ('detail', models.CharField(blank=True, max_length=500)),
-                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("signed_up", "Asked to subscribe"),
+                            ("confirmation_sent", "Confirmation email sent"),
+                            ("confirmation_limited", "Confirmation not sent (limit)"),
+                            ("confirmed", "Confirmed"),
+                            ("unsubscribed", "Unsubscribed"),
+                            ("preferences", "Changed preferences"),
+                            ("soft_bounce", "Soft bounce"),
+                            ("bounced", "Hard bounce"),
+                            ("complained", "Complaint (marked as spam)"),
+                            ("suppressed", "Suppressed by an editor"),
+                            ("restored", "Suppression lifted by an editor"),
+                            ("alert_sent", "Alert about followed tools sent"),
+                        ],
+                        max_length=24,
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        help_text="Where it came from: form, email link, smtp, an email provider's name, or editor.",
+                        max_length=24,
+                    ),
+                ),
+                (
+                    "event_id",
+                    models.CharField(
+                        blank=True,
+                        help_text="The provider's id for the event, when it has one.",
+                        max_length=200,
+                    ),
+                ),
+                ("detail", models.CharField(blank=True, max_length=500)),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'history entry',
-                'verbose_name_plural': 'history',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "history entry",
+                "verbose_name_plural": "history",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.RemoveConstraint(
-            model_name='subscriber',
-            name='subscriber_status_valid',
+            model_name="subscriber",
+            name="subscriber_status_valid",
         ),
         migrations.AddField(
-            model_name='subscriber',
-            name='alerted_at',
-            field=models.DateTimeField(blank=True, editable=False, help_text='When the last alert about followed tools went out.', null=True),
+            model_name="subscriber",
+            name="alerted_at",
+            field=models.DateTimeField(
+                blank=True,
+                editable=False,
+                help_text="When the last alert about followed tools went out.",
+                null=True,
+            ),
         ),
         migrations.AddField(
-            model_name='subscriber',
-            name='all_categories',
-            field=models.BooleanField(default=True, help_text='The weekly issue covers every category; otherwise only the chosen ones.'),
+            model_name="subscriber",
+            name="all_categories",
+            field=models.BooleanField(
+                default=True,
+                help_text="The weekly issue covers every category; otherwise only the chosen ones.",
+            ),
         ),
         migrations.AddField(
-            model_name='subscriber',
-            name='categories',
-            field=models.ManyToManyField(blank=True, help_text='The categories the weekly issue covers for this reader, when not all of them.', related_name='+', to='tools.category'),
+            model_name="subscriber",
+            name="categories",
+            field=models.ManyToManyField(
+                blank=True,
+                help_text="The categories the weekly issue covers for this reader, when not all of them.",
+                related_name="+",
+                to="tools.category",
+            ),
         ),
         migrations.AddField(
-            model_name='subscriber',
-            name='requested_at',
-            field=models.DateTimeField(blank=True, help_text='When the address last asked to subscribe (pending sign-ups never confirmed are deleted some days after this).', null=True),
+            model_name="subscriber",
+            name="requested_at",
+            field=models.DateTimeField(
+                blank=True,
+                help_text="When the address last asked to subscribe (pending sign-ups never confirmed are deleted some days after this).",
+                null=True,
+            ),
         ),
         migrations.AlterField(
-            model_name='subscriber',
-            name='status',
-            field=models.CharField(choices=[('pending', 'Waiting for confirmation'), ('active', 'Active'), ('unsubscribed', 'Unsubscribed'), ('bounced', 'Bounced'), ('complained', 'Complained (marked as spam)'), ('suppressed', 'Suppressed by an editor')], default='pending', max_length=12),
+            model_name="subscriber",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("pending", "Waiting for confirmation"),
+                    ("active", "Active"),
+                    ("unsubscribed", "Unsubscribed"),
+                    ("bounced", "Bounced"),
+                    ("complained", "Complained (marked as spam)"),
+                    ("suppressed", "Suppressed by an editor"),
+                ],
+                default="pending",
+                max_length=12,
+            ),
         ),
         migrations.AddField(
-            model_name='deliveryclaim',
-            name='issue',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='newsletter.issue'),
+            model_name="deliveryclaim",
+            name="issue",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="newsletter.issue",
+            ),
         ),
         migrations.AddField(
-            model_name='delivery',
-            name='claim',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='deliveries', to='newsletter.deliveryclaim'),
+            model_name="delivery",
+            name="claim",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="deliveries",
+                to="newsletter.deliveryclaim",
+            ),
         ),
         migrations.AddIndex(
-            model_name='delivery',
-            index=models.Index(condition=models.Q(('claim__isnull', False)), fields=['claim'], name='delivery_claimed'),
+            model_name="delivery",
+            index=models.Index(
+                condition=models.Q(("claim__isnull", False)),
+                fields=["claim"],
+                name="delivery_claimed",
+            ),
         ),
         migrations.AddField(
-            model_name='follow',
-            name='subscriber',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='follows', to='newsletter.subscriber'),
+            model_name="follow",
+            name="subscriber",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="follows",
+                to="newsletter.subscriber",
+            ),
         ),
         migrations.AddField(
-            model_name='follow',
-            name='tool',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='tools.tool'),
+            model_name="follow",
+            name="tool",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="tools.tool",
+            ),
         ),
         migrations.AddField(
-            model_name='subscriber',
-            name='followed_tools',
-            field=models.ManyToManyField(blank=True, related_name='+', through='newsletter.Follow', to='tools.tool'),
+            model_name="subscriber",
+            name="followed_tools",
+            field=models.ManyToManyField(
+                blank=True,
+                related_name="+",
+                through="newsletter.Follow",
+                to="tools.tool",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='subscriber',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['pending', 'active', 'unsubscribed', 'bounced', 'complained', 'suppressed'])), name='subscriber_status_valid'),
+            model_name="subscriber",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "status__in",
+                        [
+                            "pending",
+                            "active",
+                            "unsubscribed",
+                            "bounced",
+                            "complained",
+                            "suppressed",
+                        ],
+                    )
+                ),
+                name="subscriber_status_valid",
+            ),
         ),
         migrations.AddField(
-            model_name='subscriberevent',
-            name='actor',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="subscriberevent",
+            name="actor",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='subscriberevent',
-            name='subscriber',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='newsletter.subscriber'),
+            model_name="subscriberevent",
+            name="subscriber",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="events",
+                to="newsletter.subscriber",
+            ),
         ),
         migrations.AddIndex(
-            model_name='follow',
-            index=models.Index(fields=['tool'], name='follow_tool'),
+            model_name="follow",
+            index=models.Index(fields=["tool"], name="follow_tool"),
         ),
         migrations.AddConstraint(
-            model_name='follow',
-            constraint=models.UniqueConstraint(fields=('subscriber', 'tool'), name='follow_once', violation_error_message='This tool is already followed.'),
+            model_name="follow",
+            constraint=models.UniqueConstraint(
+                fields=("subscriber", "tool"),
+                name="follow_once",
+                violation_error_message="This tool is already followed.",
+            ),
         ),
         migrations.AddIndex(
-            model_name='subscriberevent',
-            index=models.Index(fields=['subscriber', 'kind', 'created_at'], name='subscriber_event_kind_time'),
+            model_name="subscriberevent",
+            index=models.Index(
+                fields=["subscriber", "kind", "created_at"],
+                name="subscriber_event_kind_time",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='subscriberevent',
-            constraint=models.UniqueConstraint(condition=models.Q(('event_id', ''), _negated=True), fields=('source', 'event_id'), name='subscriber_event_once'),
+            model_name="subscriberevent",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("event_id", ""), _negated=True),
+                fields=("source", "event_id"),
+                name="subscriber_event_once",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='subscriberevent',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['signed_up', 'confirmation_sent', 'confirmation_limited', 'confirmed', 'unsubscribed', 'preferences', 'soft_bounce', 'bounced', 'complained', 'suppressed', 'restored', 'alert_sent'])), name='subscriber_event_kind_valid'),
+            model_name="subscriberevent",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "kind__in",
+                        [
+                            "signed_up",
+                            "confirmation_sent",
+                            "confirmation_limited",
+                            "confirmed",
+                            "unsubscribed",
+                            "preferences",
+                            "soft_bounce",
+                            "bounced",
+                            "complained",
+                            "suppressed",
+                            "restored",
+                            "alert_sent",
+                        ],
+                    )
+                ),
+                name="subscriber_event_kind_valid",
+            ),
         ),
     ]
