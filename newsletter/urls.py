@@ -1,3 +1,5 @@
+from anymail.webhooks.mailgun import MailgunTrackingWebhookView
+from anymail.webhooks.postmark import PostmarkTrackingWebhookView
 from django.urls import path
 
 from newsletter import views
@@ -10,4 +12,16 @@ urlpatterns = [
     path("unsubscribe/<uuid:token>/", views.unsubscribe, name="unsubscribe"),
     path("issues/", views.issue_list, name="issue-list"),
     path("issues/<int:pk>/", views.issue_detail, name="issue-detail"),
+    # Email providers' tracking events (bounces, complaints, unsubscribes),
+    # authenticated by django-anymail; what they change is in webhooks.py.
+    path(
+        "webhooks/postmark/tracking/",
+        PostmarkTrackingWebhookView.as_view(),
+        name="webhook-postmark",
+    ),
+    path(
+        "webhooks/mailgun/tracking/",
+        MailgunTrackingWebhookView.as_view(),
+        name="webhook-mailgun",
+    ),
 ]
