@@ -5,12 +5,17 @@ nothing here imports a service."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import logging
+import os
 import smtplib
+import socket
+import time
 from dataclasses import dataclass, field
 from email.utils import formatdate, parseaddr
 
+from celery.signals import worker_ready
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
@@ -22,9 +27,22 @@ from django.urls import reverse
 from django.utils import timezone
 
 from newsletter import emails
-from newsletter.models import Delivery, Issue, Subscriber
+from newsletter.models import (
+    Delivery,
+    DeliveryClaim,
+    Issue,
+    IssueComparison,
+    Subscriber,
+)
 
 logger = logging.getLogger(__name__)
+
+
+@worker_ready.connect(dispatch_uid="newsletter:reconcile-on-start")
+def _reconcile_when_a_worker_starts(sender, **kwargs) -> None:
+    """A worker that starts (perhaps replacing one that died) asks for the
+    reconciler at once rather than waiting for beat's next tick."""
+    sender.app.send_task("newsletter.reconcile_deliveries")
 
 
 @dataclass
@@ -36,10 +54,24 @@ class ChunkResult:
     cancelled: int = 0
 
 
+@dataclass(frozen=True)
+class _Row:
+    pk: int
+    subscriber_id: int
+    email: str
+    token: object
+    attempts: int
+    #: The issue's comparisons this reader gets, in issue order; None for
+    #: all of them.
+    comparison_ids: tuple[int, ...] | None = None
+
+
 def _claim(
     issue_id: int, first_id: int, last_id: int, now: datetime.datetime
-) -> tuple[list[tuple[int, int, str, str, int]], int]:
-    """Atomically take the chunk's due pending rows; others skip them."""
+) -> tuple[int | None, list[_Row], int]:
+    """Atomically take the chunk's due pending rows under a new claim; other
+    chunks skip them. Returns the claim's id, the rows and how many were
+    cancelled because their reader left."""
     with transaction.atomic():
         rows = list(
             Delivery.objects.select_for_update(skip_locked=True, of=("self",))
@@ -58,11 +90,13 @@ def _claim(
                 "subscriber__token",
                 "attempts",
                 "subscriber__status",
+                "subscriber__all_categories",
             )
         )
         limit = settings.NEWSLETTER_MAX_ATTEMPTS
         active = Subscriber.Status.ACTIVE
-        live = [r[:5] for r in rows if r[5] == active and r[4] < limit]
+        live = [_Row(*r[:5]) for r in rows if r[5] == active and r[4] < limit]
+        choosy = {r[1] for r in rows if not r[6]}
         gone = [r[0] for r in rows if r[5] != active]
         # Claimed often enough without an outcome (a worker died on them
         # each time): stop trying rather than loop forever.
@@ -72,17 +106,74 @@ def _claim(
                 status=Delivery.Status.FAILED,
                 last_error=f"No outcome after {limit} attempts",
             )
+        live, uninterested = _choose_content(issue_id, live, choosy)
+        if uninterested:
+            Delivery.objects.filter(pk__in=uninterested).update(
+                status=Delivery.Status.CANCELLED,
+                last_error="Nothing in the reader's categories",
+            )
+        claim_id = None
         if live:
-            Delivery.objects.filter(pk__in=[r[0] for r in live]).update(
+            claim_id = DeliveryClaim.objects.create(
+                issue_id=issue_id, worker=_worker_name(), started_at=now,
+                heartbeat_at=now,
+            ).pk  # fmt: skip
+            Delivery.objects.filter(pk__in=[r.pk for r in live]).update(
                 status=Delivery.Status.SENDING,
                 claimed_at=now,
+                claim_id=claim_id,
                 attempts=F("attempts") + 1,
             )
         if gone:
             Delivery.objects.filter(pk__in=gone).update(
                 status=Delivery.Status.CANCELLED, last_error="Not subscribed any more"
             )
-    return live, len(gone)
+    return claim_id, live, len(gone) + len(uninterested)
+
+
+def _choose_content(
+    issue_id: int, rows: list[_Row], choosy: set[int]
+) -> tuple[list[_Row], list[int]]:
+    """Each row with the comparisons its reader's categories cover, and the
+    rows whose reader gets none of them. `choosy` are the subscribers who
+    chose categories; two queries for the chunk if there are any."""
+    if not rows or not choosy:
+        return rows, []
+    chosen: dict[int, set[int]] = {pk: set() for pk in choosy}
+    for subscriber_id, category_id in Subscriber.categories.through.objects.filter(
+        subscriber_id__in=choosy
+    ).values_list("subscriber_id", "category_id"):
+        chosen[subscriber_id].add(category_id)
+    in_issue = list(
+        IssueComparison.objects.filter(issue_id=issue_id)
+        .order_by("position", "pk")
+        .values_list(
+            "comparison_id",
+            "comparison__left__category_id",
+            "comparison__right__category_id",
+        )
+    )
+    everything = tuple(pk for pk, _, _ in in_issue)
+    kept, uninterested = [], []
+    for row in rows:
+        if row.subscriber_id not in choosy:
+            kept.append(row)
+            continue
+        categories = chosen[row.subscriber_id]
+        subset = tuple(pk for pk, left, right in in_issue if {left, right} & categories)
+        if not subset:
+            uninterested.append(row.pk)
+        else:
+            kept.append(
+                dataclasses.replace(
+                    row, comparison_ids=None if subset == everything else subset
+                )
+            )
+    return kept, uninterested
+
+
+def _worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"[:200]
 
 
 def _is_transient(error: Exception) -> bool:
@@ -110,65 +201,160 @@ def _error_text(error: Exception) -> str:
 
 
 def delivery_chunk_send(*, issue_id: int, first_id: int, last_id: int) -> ChunkResult:
-    """Send one chunk of an issue over one connection; a few queries in all."""
+    """Send one chunk of an issue over one connection.
+
+    Each email is recorded as sent before the next one is handed to the
+    server, so a process killed mid-chunk has sent at most one email that
+    the next attempt sends again. The chunk's claim beats while it sends; if
+    the reconciler took the rows back (the claim looked dead), the chunk
+    stops rather than race whoever has them now.
+    """
     result = ChunkResult()
     issue = Issue.objects.filter(pk=issue_id, status=Issue.Status.SENDING).first()
     if issue is None:
         return result
-    rows, result.cancelled = _claim(issue_id, first_id, last_id, timezone.now())
+    claim_id, rows, result.cancelled = _claim(
+        issue_id, first_id, last_id, timezone.now()
+    )
     result.claimed = len(rows)
     if not rows:
         issue_finish_if_settled(issue_id=issue_id)
         return result
 
-    rendered = emails.rendered_issue(issue)
+    renderings: dict[tuple[int, ...] | None, emails.RenderedIssue] = {}
+
+    def rendered_for(comparison_ids: tuple[int, ...] | None) -> emails.RenderedIssue:
+        # Once per distinct content in the chunk (and once per process, by
+        # the emails module's own cache).
+        if comparison_ids not in renderings:
+            renderings[comparison_ids] = (
+                emails.rendered_issue(issue)
+                if comparison_ids is None
+                else emails.rendered_issue(issue, comparison_ids=comparison_ids)
+            )
+        return renderings[comparison_ids]
+
     unsubscribe_url = emails.unsubscribe_link_maker()
     date = formatdate(usegmt=True)
-    sender = _Sender(from_email=rendered.from_email)
+    sender = _Sender(from_email=settings.DEFAULT_FROM_EMAIL)
+    journal = _Journal(claim_id)
     outcomes = _Outcomes()
     unreachable = ""
     try:
-        for pk, subscriber_id, email, token, attempts in rows:
-            outcomes.attempts_of[pk] = attempts + 1
+        for row in rows:
+            if not journal.beat_if_due():
+                logger.warning(
+                    "Claim %s on issue %s was taken back; stopping the chunk",
+                    claim_id,
+                    issue_id,
+                )
+                break
+            outcomes.attempts_of[row.pk] = row.attempts + 1
             if unreachable:
-                outcomes.transient[pk] = unreachable
+                outcomes.transient[row.pk] = unreachable
                 continue
             try:
                 sender.open()
             except (smtplib.SMTPException, OSError) as error:
                 # The server cannot be reached: the rest of the chunk waits
                 # for its retry after one attempt to connect, not one each.
-                unreachable = outcomes.transient[pk] = _error_text(error)
+                unreachable = outcomes.transient[row.pk] = _error_text(error)
                 continue
             try:
                 message = emails.issue_email(
-                    rendered=rendered,
-                    subscriber_id=subscriber_id,
-                    email=email,
-                    unsubscribe_url=unsubscribe_url(token),
+                    rendered=rendered_for(row.comparison_ids),
+                    subscriber_id=row.subscriber_id,
+                    email=row.email,
+                    unsubscribe_url=unsubscribe_url(row.token),
                     date=date,
                 )
-                sender.send(message, email)
+                sender.send(message, row.email)
             except (smtplib.SMTPException, OSError) as error:
-                outcomes.refused(pk, subscriber_id, error)
+                outcomes.refused(row.pk, row.subscriber_id, error)
                 sender.drop_if_lost(error)
             except (ValueError, UnicodeError) as error:
                 # This one message cannot be built or addressed; the rest of
                 # the chunk goes on. Not a bounce: the mailbox said nothing.
-                logger.warning("Cannot send delivery %s: %s", pk, error)
-                outcomes.unsendable[pk] = f"{type(error).__name__}: {error}"[:500]
+                logger.warning("Cannot send delivery %s: %s", row.pk, error)
+                outcomes.unsendable[row.pk] = f"{type(error).__name__}: {error}"[:500]
             else:
-                outcomes.delivered(pk, subscriber_id, message.extra_headers)
+                journal.sent(row.pk, message.extra_headers["Message-ID"])
+                outcomes.sent.add(row.pk)
+                outcomes.sent_to.append(row.subscriber_id)
     finally:
         sender.close()
-        outcomes.record()
+        journal.close()
+        outcomes.record(claim_id=claim_id, claimed=[row.pk for row in rows])
 
-    result.sent = len(outcomes.sent)
+    result.sent = len(outcomes.sent_to)
     given_up = len(outcomes.given_up())
     result.failed = len(outcomes.permanent) + len(outcomes.unsendable) + given_up
     result.retrying = len(outcomes.transient) - given_up
     issue_finish_if_settled(issue_id=issue_id)
     return result
+
+
+_SENT_SQL = """
+UPDATE newsletter_delivery
+SET status = 'sent', sent_at = %s, message_id = %s, last_error = ''
+WHERE id = %s AND claim_id = %s AND status = 'sending'
+"""
+
+
+class _Journal:
+    """Records each email as sent the moment the server took it, and keeps
+    the chunk's claim alive.
+
+    On PostgreSQL each record is its own small commit with
+    synchronous_commit off for the chunk: the row is visible to every other
+    process at once and survives this process being killed; only a crash of
+    the database server itself could lose the last fraction of a second of
+    them (and so send those emails again).
+    """
+
+    def __init__(self, claim_id: int | None) -> None:
+        self.claim_id = claim_id
+        self.postgres = connection.vendor == "postgresql"
+        self.every = settings.NEWSLETTER_HEARTBEAT_SECONDS
+        self.last_beat = time.monotonic()
+        self.relaxed = False
+        if self.postgres and not connection.in_atomic_block:
+            with connection.cursor() as cursor:
+                cursor.execute("SET synchronous_commit TO off")
+            self.relaxed = True
+
+    def sent(self, pk: int, message_id: str) -> None:
+        now = timezone.now()
+        if self.postgres:
+            with connection.cursor() as cursor:
+                cursor.execute(_SENT_SQL, [now, message_id, pk, self.claim_id])
+        else:
+            Delivery.objects.filter(
+                pk=pk, claim_id=self.claim_id, status=Delivery.Status.SENDING
+            ).update(
+                status=Delivery.Status.SENT,
+                sent_at=now,
+                message_id=message_id,
+                last_error="",
+            )
+
+    def beat_if_due(self) -> bool:
+        """Refresh the claim's heartbeat when it is due; False if the claim
+        is gone (the reconciler gave its rows back)."""
+        if time.monotonic() - self.last_beat < self.every:
+            return True
+        self.last_beat = time.monotonic()
+        return bool(
+            DeliveryClaim.objects.filter(pk=self.claim_id).update(
+                heartbeat_at=timezone.now()
+            )
+        )
+
+    def close(self) -> None:
+        if self.relaxed:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET synchronous_commit")
+            self.relaxed = False
 
 
 class _Sender:
@@ -216,32 +402,15 @@ class _Sender:
 
 @dataclass
 class _Outcomes:
-    """What became of each claimed row, written in a handful of queries."""
+    """What became of the claimed rows that were not sent, written in a
+    handful of queries when the chunk ends."""
 
-    sent: list[Delivery] = field(default_factory=list)
+    sent: set[int] = field(default_factory=set)
     sent_to: list[int] = field(default_factory=list)
     transient: dict[int, str] = field(default_factory=dict)
     permanent: dict[int, tuple[int, str]] = field(default_factory=dict)
     unsendable: dict[int, str] = field(default_factory=dict)
     attempts_of: dict[int, int] = field(default_factory=dict)
-    marked: int = 0
-
-    def delivered(self, pk: int, subscriber_id: int, headers: dict[str, str]) -> None:
-        self.sent.append(
-            Delivery(
-                pk=pk,
-                status=Delivery.Status.SENT,
-                sent_at=timezone.now(),
-                message_id=headers["Message-ID"],
-                last_error="",
-            )
-        )
-        self.sent_to.append(subscriber_id)
-        if len(self.sent) - self.marked >= settings.NEWSLETTER_MARK_SENT_EVERY:
-            # Record progress inside the chunk, so a worker killed now
-            # leaves only the last few emails to be sent a second time.
-            _mark_sent(self.sent[self.marked :])
-            self.marked = len(self.sent)
 
     def refused(self, pk: int, subscriber_id: int, error: Exception) -> None:
         if _is_transient(error):
@@ -254,12 +423,15 @@ class _Outcomes:
         limit = settings.NEWSLETTER_MAX_ATTEMPTS
         return {pk for pk in self.transient if self.attempts_of[pk] >= limit}
 
-    def record(self) -> None:
+    def record(self, *, claim_id: int | None, claimed: list[int]) -> None:
         now = timezone.now()
         given_up = self.given_up()
+        # Only rows this claim still holds are written: the reconciler may
+        # have given the rest to another chunk.
+        held = Delivery.objects.filter(
+            claim_id=claim_id, status=Delivery.Status.SENDING
+        )
         with transaction.atomic():
-            if self.marked < len(self.sent):
-                _mark_sent(self.sent[self.marked :])
             if self.sent_to:
                 # A delivered email ends a run of bounces.
                 Subscriber.objects.filter(
@@ -272,9 +444,10 @@ class _Outcomes:
                     delay = settings.NEWSLETTER_RETRY_BACKOFF * backoff
                     retries.setdefault((delay, error), []).append(pk)
             for (delay, error), pks in retries.items():
-                Delivery.objects.filter(pk__in=pks).update(
+                held.filter(pk__in=pks).update(
                     status=Delivery.Status.PENDING,
                     claimed_at=None,
+                    claim=None,
                     next_attempt_at=now + datetime.timedelta(seconds=delay),
                     last_error=error,
                 )
@@ -287,11 +460,19 @@ class _Outcomes:
             for pk, error in errors.items():
                 by_error.setdefault(error, []).append(pk)
             for error, pks in by_error.items():  # one query per distinct error
-                Delivery.objects.filter(pk__in=pks).update(
+                held.filter(pk__in=pks).update(
                     status=Delivery.Status.FAILED, last_error=error
                 )
             if self.permanent:
                 _count_bounces([sid for sid, _ in self.permanent.values()])
+            # Rows the chunk never reached (it stopped on an error or lost
+            # its claim) go back to the queue at once.
+            settled = {*self.sent, *self.transient, *self.permanent, *self.unsendable}
+            unfinished = [pk for pk in claimed if pk not in settled]
+            if unfinished and claim_id is not None:
+                held.filter(pk__in=unfinished).update(
+                    status=Delivery.Status.PENDING, claimed_at=None, claim=None
+                )
 
 
 def _count_bounces(subscriber_ids: list[int]) -> None:
@@ -311,34 +492,6 @@ def _close_quietly(mail) -> None:
         mail.close()
     except Exception:  # noqa: BLE001 - a broken connection is being dropped
         logger.debug("Closing the SMTP connection failed", exc_info=True)
-
-
-_MARK_SENT_SQL = """
-UPDATE newsletter_delivery AS delivery
-SET status = 'sent', sent_at = sent.sent_at, message_id = sent.message_id,
-    last_error = ''
-FROM unnest(%s::bigint[], %s::timestamptz[], %s::text[])
-    AS sent(id, sent_at, message_id)
-WHERE delivery.id = sent.id
-"""
-
-
-def _mark_sent(sent: list[Delivery]) -> None:
-    """One statement for the whole chunk (bulk_update's CASE is slow here)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                _MARK_SENT_SQL,
-                [
-                    [row.pk for row in sent],
-                    [row.sent_at for row in sent],
-                    [row.message_id for row in sent],
-                ],
-            )
-    else:
-        Delivery.objects.bulk_update(
-            sent, ["status", "sent_at", "message_id", "last_error"], batch_size=500
-        )
 
 
 def issue_finish_if_settled(*, issue_id: int) -> bool:

@@ -10,11 +10,12 @@ import logging
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from editorial.models import Action
 from editorial.services import audit_record
-from newsletter.models import Delivery, Issue, Subscriber
+from newsletter.models import Delivery, DeliveryClaim, Issue, Subscriber
 from newsletter.sending import issue_finish_if_settled
 from newsletter.services.issues import IssueStateError
 from newsletter.tasks import deliver_chunk
@@ -51,13 +52,28 @@ def _enqueue_chunks(issue_id: int) -> int:
     return len(chunks)
 
 
+#: Every active subscriber, except those whose chosen categories hold none of
+#: the issue's comparisons (a comparison belongs to both its tools'
+#: categories).
 _FREEZE_AUDIENCE_SQL = """
 INSERT INTO newsletter_delivery
     (issue_id, subscriber_id, status, attempts, message_id, last_error)
-SELECT %s, id, 'pending', 0, '', ''
-FROM newsletter_subscriber
-WHERE status = 'active'
-ORDER BY id
+SELECT %(issue)s, subscriber.id, 'pending', 0, '', ''
+FROM newsletter_subscriber AS subscriber
+WHERE subscriber.status = 'active' AND (
+    subscriber.all_categories OR EXISTS (
+        SELECT 1
+        FROM newsletter_subscriber_categories AS chosen
+        JOIN tools_tool AS tool ON tool.category_id = chosen.category_id
+        JOIN comparisons_comparison AS comparison
+            ON tool.id IN (comparison.left_id, comparison.right_id)
+        JOIN newsletter_issuecomparison AS item
+            ON item.comparison_id = comparison.id
+        WHERE chosen.subscriber_id = subscriber.id
+            AND item.issue_id = %(issue)s
+    )
+)
+ORDER BY subscriber.id
 ON CONFLICT (issue_id, subscriber_id) DO NOTHING
 """
 
@@ -84,7 +100,7 @@ def issue_dispatch(*, issue_id: int, by: AbstractBaseUser | None = None) -> bool
         issue.dispatched_at = timezone.now()
         issue.save(update_fields=["status", "dispatched_at", "updated_at"])
         with connection.cursor() as cursor:
-            cursor.execute(_FREEZE_AUDIENCE_SQL, [issue.pk])
+            cursor.execute(_FREEZE_AUDIENCE_SQL, {"issue": issue.pk})
             audience = cursor.rowcount
         audit_record(
             action=Action.SENT,
@@ -130,20 +146,35 @@ def issue_retry_failed(*, issue: Issue) -> int:
 
 
 def deliveries_reconcile(*, now: datetime.datetime | None = None) -> dict[str, int]:
-    """Put back rows a dead worker held and re-queue what is still pending."""
+    """Put back rows a dead worker held and re-queue what is still pending.
+
+    A claim whose heartbeat stopped more than NEWSLETTER_CLAIM_TIMEOUT
+    seconds ago belongs to a dead worker: its unsent rows go back to the
+    queue and are queued again at once. Safe to run from any process at any
+    time (beat runs it every few seconds, a worker when it starts).
+    """
     now = now or timezone.now()
     stale = now - datetime.timedelta(seconds=settings.NEWSLETTER_CLAIM_TIMEOUT)
     sending = list(
         Issue.objects.filter(status=Issue.Status.SENDING).values_list("pk", flat=True)
     )
+    dead = Q(claim__heartbeat_at__lt=stale) | Q(
+        claim__isnull=True, claimed_at__lt=stale
+    )
     # Per issue, so the (issue, status) index serves it however many
     # deliveries past issues left behind.
     released = sum(
-        Delivery.objects.filter(
-            issue_id=issue_id, status=Delivery.Status.SENDING, claimed_at__lt=stale
-        ).update(status=Delivery.Status.PENDING, claimed_at=None)
+        Delivery.objects.filter(issue_id=issue_id, status=Delivery.Status.SENDING)
+        .filter(dead)
+        .update(status=Delivery.Status.PENDING, claimed_at=None, claim=None)
         for issue_id in sending
     )
+    if released:
+        logger.warning("Put back %s deliveries that a dead worker held", released)
+    # Claims that stopped beating a day ago hold nothing any more.
+    DeliveryClaim.objects.filter(
+        heartbeat_at__lt=now - datetime.timedelta(days=1)
+    ).delete()
     requeue_before = now - datetime.timedelta(seconds=settings.NEWSLETTER_REQUEUE_AFTER)
     chunks = 0
     finished = 0
