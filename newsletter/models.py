@@ -89,6 +89,7 @@ class Subscriber(models.Model):
     unsubscribed_at = models.DateTimeField(null=True, blank=True)
     all_categories = models.BooleanField(
         default=True,
+        db_default=True,
         help_text="The weekly issue covers every category; otherwise only the "
         "chosen ones.",
     )
