@@ -7,4 +7,10 @@ class NewsletterConfig(AppConfig):
     verbose_name = "Newsletter"
 
     def ready(self) -> None:
-        from newsletter import checks  # noqa: F401
+        from anymail.signals import tracking
+
+        from newsletter import checks, webhooks  # noqa: F401 - checks register
+
+        tracking.connect(
+            webhooks.tracking_received, dispatch_uid="newsletter.tracking_received"
+        )
