@@ -241,6 +241,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tools.detect_vote_bursts",
         "schedule": 60.0,
     },
+    # List hygiene: sign-ups never confirmed are deleted once a day.
+    "newsletter-forget-unconfirmed": {
+        "task": "newsletter.forget_unconfirmed",
+        "schedule": crontab(hour=4, minute=30),
+    },
+    # Alerts about followed tools: beat polls, each subscriber's period is
+    # kept in the database (Subscriber.alerted_at).
+    "newsletter-follow-alerts": {
+        "task": "newsletter.send_follow_alerts",
+        "schedule": NEWSLETTER_ALERT_POLL_SECONDS,
+    },
 }
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

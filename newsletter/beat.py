@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from newsletter.services import dispatch, issues
+from newsletter.services import dispatch, follows, issues, subscribers
 
 
 @shared_task(name="newsletter.assemble_weekly_issue")
@@ -26,3 +26,15 @@ def dispatch_due_issues() -> list[int]:
 @shared_task(name="newsletter.reconcile_deliveries")
 def reconcile_deliveries() -> dict[str, int]:
     return dispatch.deliveries_reconcile()
+
+
+@shared_task(name="newsletter.forget_unconfirmed")
+def forget_unconfirmed() -> int:
+    """Delete sign-ups nobody confirmed within NEWSLETTER_UNCONFIRMED_DAYS."""
+    return subscribers.subscribers_forget_unconfirmed()
+
+
+@shared_task(name="newsletter.send_follow_alerts")
+def send_follow_alerts() -> int:
+    """Queue the alerts about followed tools that are due."""
+    return follows.follow_alerts_queue()

@@ -8,8 +8,10 @@ app_name = "newsletter"
 
 urlpatterns = [
     path("", views.subscribe, name="subscribe"),
+    path("check-inbox/", views.check_inbox, name="check-inbox"),
     path("confirm/<str:token>/", views.confirm, name="confirm"),
     path("unsubscribe/<uuid:token>/", views.unsubscribe, name="unsubscribe"),
+    path("preferences/<uuid:token>/", views.preferences, name="preferences"),
     path("issues/", views.issue_list, name="issue-list"),
     path("issues/<int:pk>/", views.issue_detail, name="issue-detail"),
     # Email providers' tracking events (bounces, complaints, unsubscribes),

@@ -94,9 +94,18 @@ def test_celery_consumes_every_queue_and_beat_runs_the_weekly_schedule(settings)
         "comparisons.run_schedule",
         "newsletter.assemble_weekly_issue",
         "newsletter.dispatch_due_issues",
+        "newsletter.forget_unconfirmed",
         "newsletter.reconcile_deliveries",
+        "newsletter.send_follow_alerts",
         "tools.detect_vote_bursts",
     }
+    assert {entry["task"] for entry in schedule.values()} <= set(project_tasks)
+    forget = schedule["newsletter-forget-unconfirmed"]["schedule"]
+    assert (forget.hour, forget.minute) == ({4}, {30})
+    assert schedule["newsletter-follow-alerts"]["schedule"] == (
+        settings.NEWSLETTER_ALERT_POLL_SECONDS
+    )
+    assert routed["newsletter.send_follow_alert_chunk"] == "celery"
 
 
 def test_a_comparison_published_by_the_schedule_lands_in_that_weeks_issue(panel):

@@ -1,4 +1,5 @@
 import re
+from urllib.parse import urlencode
 
 import pytest
 import time_machine
@@ -44,8 +45,9 @@ def test_a_new_address_is_stored_normalised_and_gets_a_confirmation(
         Client(enforce_csrf_checks=True).post,
         SUBSCRIBE,
         {"email": "  Ada.Lovelace@Example.COM "},
+        follow=True,
     )
-    assert response.status_code == 200
+    assert response.redirect_chain == [("/newsletter/check-inbox/", 303)]
     assert CHECK_INBOX in response.content.decode()
     assert "The link works for 7 days." in response.content.decode()
     subscriber = Subscriber.objects.get()
@@ -61,20 +63,30 @@ def test_a_new_address_is_stored_normalised_and_gets_a_confirmation(
 def test_every_address_state_gets_the_same_answer_and_only_some_get_mail(
     client, smtp_sink, committed
 ):
-    """No enumeration: active, pending and unsubscribed all see one page."""
-    SubscriberFactory(email="active@example.com", status="active")
-    SubscriberFactory(email="pending@example.com", status="pending")
-    SubscriberFactory(email="left@example.com", status="unsubscribed")
-    pages = {
-        address: committed(client.post, SUBSCRIBE, {"email": address}).content.decode()
-        for address in ("active@example.com", "pending@example.com", "left@example.com")
+    """No enumeration: every state sees one page; a suppressed or complained
+    address gets nothing, one that left is pending again."""
+    addresses = {
+        "active@example.com": "active",
+        "pending@example.com": "pending",
+        "left@example.com": "unsubscribed",
+        "stopped@example.com": "suppressed",
+        "spam@example.com": "complained",
     }
-    assert len(set(pages.values())) == 1
-    assert CHECK_INBOX in pages["active@example.com"]
-    assert smtp_sink.to("active@example.com") == []
-    assert len(smtp_sink.to("pending@example.com")) == 1
-    assert len(smtp_sink.to("left@example.com")) == 1
-    assert Subscriber.objects.get(email="left@example.com").status == "unsubscribed"
+    for address, status in addresses.items():
+        SubscriberFactory(email=address, status=status)
+    answers = {
+        address: committed(client.post, SUBSCRIBE, {"email": address})
+        for address in addresses
+    }
+    assert {(r.status_code, r["Location"]) for r in answers.values()} == {
+        (303, "/newsletter/check-inbox/")
+    }
+    page = client.get("/newsletter/check-inbox/").content.decode()
+    assert CHECK_INBOX in page
+    mailed = {address for address in addresses if smtp_sink.to(address)}
+    assert mailed == {"pending@example.com", "left@example.com"}
+    statuses = dict(Subscriber.objects.values_list("email", "status"))
+    assert statuses == {**addresses, "left@example.com": "pending"}
 
 
 def test_the_same_address_in_another_case_is_not_added_twice(client, smtp_sink):
@@ -101,7 +113,9 @@ def test_the_honeypot_answers_like_a_success_but_stores_nothing(
         client.post,
         SUBSCRIBE,
         {"email": "bot@example.com", "website": "http://spam.example"},
+        follow=True,
     )
+    assert response.redirect_chain == [("/newsletter/check-inbox/", 303)]
     assert CHECK_INBOX in response.content.decode()
     assert not Subscriber.objects.exists()
     assert smtp_sink.messages == []
@@ -113,7 +127,7 @@ def test_too_many_sign_ups_from_one_network_get_a_clear_429(client, settings):
         response = client.post(
             SUBSCRIBE, {"email": f"r{n}@example.com"}, REMOTE_ADDR="203.0.113.7"
         )
-        assert response.status_code == 200
+        assert response.status_code == 303
     refused = client.post(
         SUBSCRIBE, {"email": "r7@example.com"}, REMOTE_ADDR="203.0.113.7"
     )
@@ -123,7 +137,7 @@ def test_too_many_sign_ups_from_one_network_get_a_clear_429(client, settings):
     response = client.post(
         SUBSCRIBE, {"email": "r8@example.com"}, REMOTE_ADDR="2001:db8:1:2::1"
     )
-    assert response.status_code == 200
+    assert response.status_code == 303
     response = client.post(
         SUBSCRIBE, {"email": "r9@example.com"}, REMOTE_ADDR="2001:db8:1:2::ffff"
     )
@@ -133,7 +147,7 @@ def test_too_many_sign_ups_from_one_network_get_a_clear_429(client, settings):
     other = client.post(
         SUBSCRIBE, {"email": "r10@example.com"}, REMOTE_ADDR="198.51.100.1"
     )
-    assert other.status_code == 200
+    assert other.status_code == 303
 
 
 def test_the_link_shows_a_button_on_get_and_confirms_only_on_post(
@@ -199,7 +213,98 @@ def test_behind_a_trusted_proxy_the_limit_counts_the_forwarded_client(client, se
         **proxy,
     )
     assert (first.status_code, other.status_code, again.status_code) == (
-        200,
-        200,
+        303,
+        303,
         429,
     )
+
+
+def test_a_sign_up_from_a_comparison_page_leads_back_to_it(
+    client, comparison, smtp_sink, committed
+):
+    """The cached page names itself beside the form; after the redirect the
+    check-inbox page links back, and reloading it sends nothing again."""
+    path = comparison.get_absolute_url()
+    html = client.get(path).content.decode()
+    assert 'id="newsletter-signup"' in html
+    assert (
+        f'<input type="hidden" name="next" value="{path}" form="newsletter-signup">'
+        in html
+    )
+    response = committed(
+        client.post, SUBSCRIBE, {"email": "reader@example.com", "next": path}
+    )
+    assert response.status_code == 303
+    assert response["Location"] == "/newsletter/check-inbox/?" + urlencode(
+        {"next": path}
+    )
+    assert "no-cache" in response["Cache-Control"]
+    for _ in range(2):  # the reader refreshes the page
+        page = client.get(response["Location"])
+    html = page.content.decode()
+    assert CHECK_INBOX in html
+    assert (
+        f'<a class="btn btn-outline-primary" href="{path}">Back to the comparison</a>'
+        in html
+    )
+    assert "private" in page["Cache-Control"] or "no-cache" in page["Cache-Control"]
+    assert len(smtp_sink.to("reader@example.com")) == 1
+
+
+def test_another_site_as_next_is_ignored_and_the_referrer_is_used_instead(
+    client, comparison
+):
+    response = client.post(
+        SUBSCRIBE,
+        {"email": "reader@example.com", "next": "https://evil.example/phish"},
+        HTTP_REFERER=f"http://testserver{comparison.get_absolute_url()}",
+    )
+    assert response["Location"] == "/newsletter/check-inbox/?" + urlencode(
+        {"next": comparison.get_absolute_url()}
+    )
+    response = client.post(
+        SUBSCRIBE, {"email": "other@example.com", "next": "//evil.example/"}
+    )
+    assert response["Location"] == "/newsletter/check-inbox/"
+    page = client.get("/newsletter/check-inbox/?next=https://evil.example/")
+    html = page.content.decode()
+    assert "evil.example" not in html
+    assert (
+        '<a class="btn btn-outline-primary" href="/">Back to the comparisons</a>'
+        in html
+    )
+
+
+def test_the_sign_up_page_keeps_next_through_a_typing_error(client):
+    page = client.get(SUBSCRIBE + "?next=/tools/").content.decode()
+    assert 'name="next" value="/tools/"' in page
+    response = client.post(SUBSCRIBE, {"email": "nope", "next": "/tools/"})
+    assert response.status_code == 400
+    assert 'name="next" value="/tools/"' in response.content.decode()
+    fixed = client.post(SUBSCRIBE, {"email": "yes@example.com", "next": "/tools/"})
+    assert fixed["Location"] == "/newsletter/check-inbox/?next=%2Ftools%2F"
+    back = client.get(fixed["Location"]).content.decode()
+    assert 'href="/tools/">Back to the tools</a>' in back
+
+
+def test_the_confirmation_email_says_how_to_leave(client, smtp_sink, committed):
+    committed(client.post, SUBSCRIBE, {"email": "new@example.com"})
+    [message] = smtp_sink.to("new@example.com")
+    for kind in ("plain", "html"):
+        text = " ".join(body_text(message, kind).split())
+        assert "every email we send has an unsubscribe link at the bottom" in text
+        assert "one click on it takes you off the list. No login" in text
+
+
+def test_a_confirmed_reader_confirming_again_is_told_so(client, smtp_sink, committed):
+    committed(client.post, SUBSCRIBE, {"email": "twice@example.com"})
+    link = confirm_link(smtp_sink.to("twice@example.com")[0])
+    first = client.post(link).content.decode()
+    assert "will get the next Weekly AI Tool Verdicts" in first
+    again = client.post(link)
+    assert again.status_code == 200
+    assert "Already confirmed: twice@example.com gets" in again.content.decode()
+    page = client.get(link).content.decode()
+    assert "Already confirmed" in page and ">Confirm</button>" not in page
+    events = Subscriber.objects.get().events.values_list("kind", flat=True)
+    assert sorted(events) == ["confirmation_sent", "confirmed", "signed_up"]
