@@ -2,16 +2,19 @@ import calendar
 import csv
 import smtplib
 
+from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from editorial.admin import CHARACTER_COUNTS
@@ -22,6 +25,7 @@ from newsletter.models import (
     IssueComparison,
     Permission,
     Subscriber,
+    SubscriberEvent,
 )
 from newsletter.services.dispatch import issue_dispatch, issue_retry_failed
 from newsletter.services.issues import (
@@ -30,12 +34,24 @@ from newsletter.services.issues import (
     issue_cancel,
     issue_send_test,
 )
+from newsletter.services.subscribers import (
+    NEVER_MAILED,
+    SuppressionError,
+    normalise_email,
+    subscriber_restore,
+    subscriber_suppress,
+)
 
 
 class _Echo:
     def write(self, value: str) -> str:
         return value
 
+
+#: How many history entries a subscriber's page shows, newest first.
+HISTORY_SHOWN = 100
+#: How many addresses an action's confirmation page names.
+SUBSCRIBERS_LISTED = 20
 
 #: What the buttons beside an issue's form are called: each submits the
 #: form, so a test send or a send goes out with what the editor typed.
@@ -59,21 +75,139 @@ def _spreadsheet_cell(value: object) -> object:
     return value
 
 
+class SubscriberEventInline(admin.TabularInline):
+    """The subscriber's history, newest first; nobody edits it."""
+
+    model = SubscriberEvent
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "kind", "source", "detail", "actor"]
+    readonly_fields = fields
+    ordering = ["-created_at", "-pk"]
+    verbose_name = "history entry"
+    verbose_name_plural = f"history (the {HISTORY_SHOWN} newest entries)"
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        # Whoever may see the subscriber sees their history.
+        return request.user.has_perm("newsletter.view_subscriber")
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        max_length=300,
+        required=False,
+        help_text="Kept in each address's history with your name, such as "
+        "“Asked by phone to stop all email”.",
+    )
+
+
+class SuppressAddressForm(ReasonForm):
+    email = forms.CharField(
+        label="Email address",
+        max_length=254,
+        help_text="On the list or not: it will get no email of any kind, and "
+        "a sign-up from it sends nothing.",
+    )
+    field_order = ["email", "reason"]
+
+    def clean_email(self) -> str:
+        try:
+            return normalise_email(self.cleaned_data["email"])
+        except ValidationError as error:
+            raise ValidationError(
+                "Enter an email address such as name@example.com."
+            ) from error
+
+
 @admin.register(Subscriber)
 class SubscriberAdmin(admin.ModelAdmin):
     list_display = ["email", "status", "source", "created_at", "confirmed_at"]
     list_filter = ["status", "source"]
     search_fields = ["email"]
-    readonly_fields = [
+    fields = [
+        "email",
+        "status",
+        "source",
+        "weekly_issue_covers",
+        "followed_tools_list",
         "token",
         "bounce_count",
         "created_at",
+        "requested_at",
         "confirmed_at",
         "unsubscribed_at",
+        "alerted_at",
     ]
+    readonly_fields = [
+        "weekly_issue_covers",
+        "followed_tools_list",
+        "token",
+        "bounce_count",
+        "created_at",
+        "requested_at",
+        "confirmed_at",
+        "unsubscribed_at",
+        "alerted_at",
+    ]
+    inlines = [SubscriberEventInline]
     date_hierarchy = "created_at"
-    actions = ["export_csv"]
+    actions = ["export_csv", "suppress", "lift_suppression"]
     show_full_result_count = False
+    change_list_template = "newsletter/admin/subscriber_change_list.html"
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None) -> list[str]:
+        # Once on the list, the status changes through the actions (and the
+        # reader's own links), which cancel unsent email and keep history.
+        fields = list(super().get_readonly_fields(request, obj))
+        return [*fields, "status"] if obj is not None else fields
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if isinstance(inline, SubscriberEventInline) and obj is not None:
+            newest = obj.events.order_by("-created_at", "-pk").values_list(
+                "pk", flat=True
+            )[:HISTORY_SHOWN]
+            kwargs["queryset"] = (
+                SubscriberEvent.objects.filter(pk__in=list(newest))
+                .select_related("actor")
+                .order_by("-created_at", "-pk")
+            )
+        return kwargs
+
+    @admin.display(description="weekly issue covers")
+    def weekly_issue_covers(self, subscriber: Subscriber) -> str:
+        if subscriber.pk is None or subscriber.all_categories:
+            return "Every category"
+        names = [category.name for category in subscriber.categories.all()]
+        return ", ".join(names) or "No category: the weekly issue is not sent"
+
+    @admin.display(description="follows")
+    def followed_tools_list(self, subscriber: Subscriber) -> SafeString:
+        if subscriber.pk is None:
+            return SafeString("")
+        follows = subscriber.follows.select_related("tool").order_by("tool__name")
+        items = format_html_join(
+            ", ",
+            '<a href="{}">{}</a> (since {})',
+            (
+                (
+                    follow.tool.get_absolute_url(),
+                    follow.tool.name,
+                    date_format(follow.created_at, "j M Y"),
+                )
+                for follow in follows
+            ),
+        )
+        return items or SafeString("No tool")
 
     @admin.action(description="Export the selected subscribers as CSV")
     def export_csv(
@@ -90,6 +224,184 @@ class SubscriberAdmin(admin.ModelAdmin):
         response = StreamingHttpResponse(rows(), content_type="text/csv")
         response["Content-Disposition"] = 'attachment; filename="subscribers.csv"'
         return response
+
+    def _reason_step(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[Subscriber],
+        *,
+        action: str,
+        title: str,
+        explanation: str,
+        button: str,
+    ) -> tuple[str | None, TemplateResponse | None]:
+        """The action's second page, asking for a reason: (reason, None) once
+        it is answered, else (None, the page)."""
+        if request.POST.get("_reason_given"):
+            form = ReasonForm(request.POST)
+            if form.is_valid():
+                return form.cleaned_data["reason"], None
+        else:
+            form = ReasonForm()
+        count = queryset.count()
+        shown = list(queryset.order_by("email")[:SUBSCRIBERS_LISTED])
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": title,
+            "explanation": explanation,
+            "button": button,
+            "action": action,
+            "form": form,
+            "count": count,
+            "shown": shown,
+            "more": count - len(shown),
+            "selected": list(queryset.values_list("pk", flat=True)),
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return None, TemplateResponse(
+            request, "newsletter/admin/subscriber_reason.html", context
+        )
+
+    @admin.action(
+        description="Suppress: stop all email to them…", permissions=["change"]
+    )
+    def suppress(
+        self, request: HttpRequest, queryset: QuerySet[Subscriber]
+    ) -> TemplateResponse | None:
+        reason, page = self._reason_step(
+            request,
+            queryset,
+            action="suppress",
+            title="Suppress these addresses?",
+            explanation="They get no weekly issue, alert or confirmation email "
+            "again, including issues not yet sent to them, and signing up again "
+            "sends them nothing. You can lift the suppression later.",
+            button="Suppress them",
+        )
+        if page is not None:
+            return page
+        done = 0
+        for subscriber in queryset:
+            if subscriber.status != Subscriber.Status.SUPPRESSED:
+                subscriber_suppress(
+                    subscriber=subscriber, by=request.user, reason=reason
+                )
+                done += 1
+        skipped = queryset.count() - done
+        self.message_user(
+            request,
+            f"{done} address{pluralize(done, 'es')} suppressed: no email goes to "
+            f"{pluralize(done, 'it,them')} any more."
+            + (
+                f" {skipped} {pluralize(skipped, 'was,were')} suppressed already."
+                if skipped
+                else ""
+            ),
+        )
+        return None
+
+    @admin.action(description="Lift suppression…", permissions=["change"])
+    def lift_suppression(
+        self, request: HttpRequest, queryset: QuerySet[Subscriber]
+    ) -> TemplateResponse | None:
+        stopped = queryset.filter(status__in=NEVER_MAILED)
+        reason, page = self._reason_step(
+            request,
+            queryset,
+            action="lift_suppression",
+            title="Lift the suppression of these addresses?",
+            explanation="An address that had confirmed its subscription gets "
+            "the newsletter again; any other may sign up again, and gets "
+            "nothing until it confirms. Addresses that are not suppressed are "
+            "left as they are.",
+            button="Lift the suppression",
+        )
+        if page is not None:
+            return page
+        lifted = []
+        for subscriber in stopped:
+            try:
+                lifted.append(
+                    subscriber_restore(
+                        subscriber=subscriber, by=request.user, reason=reason
+                    )
+                )
+            except SuppressionError as error:
+                self.message_user(request, str(error), messages.WARNING)
+        if not lifted:
+            self.message_user(
+                request,
+                "None of the selected addresses was suppressed: nothing changed.",
+                messages.WARNING,
+            )
+            return None
+        active = sum(1 for s in lifted if s.status == Subscriber.Status.ACTIVE)
+        self.message_user(
+            request,
+            f"Suppression lifted for {len(lifted)} address"
+            f"{pluralize(len(lifted), 'es')}: {active} get the newsletter again, "
+            f"{len(lifted) - active} may sign up again.",
+        )
+        return None
+
+    def get_urls(self):
+        return [
+            path(
+                "suppress/",
+                self.admin_site.admin_view(self.suppress_address_view),
+                name="newsletter_subscriber_suppress",
+            ),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "can_suppress": self.has_change_permission(request),
+        }
+        return super().changelist_view(request, extra_context)
+
+    def suppress_address_view(self, request: HttpRequest) -> HttpResponse:
+        """Stop an address by hand, whether it is on the list or not yet."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied(
+                "Suppressing an address needs the Newsletter editor role."
+            )
+        form = SuppressAddressForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            email = form.cleaned_data["email"]
+            before = Subscriber.objects.with_email(email).first()
+            try:
+                subscriber = subscriber_suppress(
+                    email=email, by=request.user, reason=form.cleaned_data["reason"]
+                )
+            except SuppressionError as error:
+                form.add_error("email", str(error))
+            else:
+                if before is None:
+                    text = (
+                        f"{subscriber.email} was not on the list; it is now, as "
+                        "suppressed: signing up sends it nothing."
+                    )
+                elif before.status == Subscriber.Status.SUPPRESSED:
+                    text = f"{subscriber.email} was suppressed already."
+                else:
+                    text = (
+                        f"{subscriber.email} is suppressed: no email of any kind "
+                        "goes to it, including issues not yet sent."
+                    )
+                self.message_user(request, text)
+                return redirect("admin:newsletter_subscriber_change", subscriber.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Suppress an address",
+            "form": form,
+        }
+        return TemplateResponse(
+            request, "newsletter/admin/suppress_address.html", context
+        )
 
 
 class IssueComparisonInline(admin.TabularInline):

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from editorial.models import AuditEntry
-from newsletter.models import Delivery, Issue, Subscriber
+from newsletter.models import Delivery, Follow, Issue, Subscriber, SubscriberEvent
 from newsletter.services.dispatch import issue_dispatch
 from tests.editorial.factories import UserFactory, newsletter_editor
 from tests.editorial.helpers import admin_form_data
@@ -16,6 +16,7 @@ from tests.newsletter.factories import (
     IssueFactory,
     SubscriberFactory,
 )
+from tests.tools.factories import CategoryFactory, ToolFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -355,3 +356,188 @@ def test_staff_who_may_only_read_issues_cannot_assemble(client, comparison):
     assert "Assemble the next issue now" not in listing.content.decode()
     assert client.post("/admin/newsletter/issue/assemble-next/").status_code == 403
     assert not Issue.objects.exists()
+
+
+def _suppress_action(client, subscribers, **extra):
+    return client.post(
+        "/admin/newsletter/subscriber/",
+        {
+            "action": "suppress",
+            "_selected_action": [subscriber.pk for subscriber in subscribers],
+            **extra,
+        },
+        follow=True,
+    )
+
+
+def test_suppressing_from_the_admin_stops_mail_and_cancels_unsent_issues(
+    client, editor, issue, comparison, smtp_sink, committed
+):
+    """The editor names a reason; the history keeps it with their name."""
+    stopped = SubscriberFactory(email="stop@example.com")
+    kept = SubscriberFactory(email="keep@example.com")
+    issue.status = Issue.Status.SENDING
+    issue.save()
+    waiting = Delivery.objects.create(issue=issue, subscriber=stopped)
+    client.force_login(editor)
+
+    asked = _suppress_action(client, [stopped])
+    page = asked.content.decode()
+    assert "Suppress these addresses?" in page
+    assert "stop@example.com (active)" in page
+    assert Subscriber.objects.get(pk=stopped.pk).status == "active"
+
+    done = _suppress_action(
+        client, [stopped], _reason_given="1", reason="Asked by phone to stop"
+    )
+    assert "1 address suppressed: no email goes to it any more." in (
+        done.content.decode()
+    )
+    stopped.refresh_from_db()
+    assert stopped.status == "suppressed"
+    waiting.refresh_from_db()
+    assert (waiting.status, waiting.last_error) == ("cancelled", "Suppressed")
+    event = stopped.events.get()
+    assert (event.kind, event.source, event.actor) == ("suppressed", "editor", editor)
+    assert event.detail == (
+        "Asked by phone to stop (was: Active; 1 unsent email cancelled)"
+    )
+
+    next_week = IssueFactory(iso_week=48)
+    IssueComparisonFactory(issue=next_week, comparison=comparison)
+    committed(issue_dispatch, issue_id=next_week.pk)
+    assert [m["To"] for m in smtp_sink.messages] == ["keep@example.com"]
+    committed(client.post, "/newsletter/", {"email": "stop@example.com"})
+    assert smtp_sink.to("stop@example.com") == []
+    assert kept.events.count() == 0
+
+
+def test_an_address_not_on_the_list_can_be_suppressed_by_hand(
+    client, editor, smtp_sink, committed
+):
+    client.force_login(editor)
+    changelist = client.get("/admin/newsletter/subscriber/").content.decode()
+    assert 'href="/admin/newsletter/subscriber/suppress/">Suppress an address</a>' in (
+        changelist
+    )
+    form = client.get("/admin/newsletter/subscriber/suppress/").content.decode()
+    assert "Suppress this address" in form
+    bad = client.post("/admin/newsletter/subscriber/suppress/", {"email": "nope"})
+    assert "Enter an email address such as name@example.com." in bad.content.decode()
+
+    response = client.post(
+        "/admin/newsletter/subscriber/suppress/",
+        {"email": " Someone@Example.COM ", "reason": "Legal request"},
+        follow=True,
+    )
+    text = response.content.decode()
+    assert (
+        "Someone@example.com was not on the list; it is now, as suppressed: "
+        "signing up sends it nothing." in text
+    )
+    subscriber = Subscriber.objects.get()
+    assert (subscriber.email, subscriber.status) == (
+        "Someone@example.com",
+        "suppressed",
+    )
+    assert response.redirect_chain[-1][0] == (
+        f"/admin/newsletter/subscriber/{subscriber.pk}/change/"
+    )
+    event = subscriber.events.get()
+    assert (event.kind, event.actor, event.detail) == (
+        "suppressed",
+        editor,
+        "Legal request",
+    )
+    committed(client.post, "/newsletter/", {"email": "someone@example.com"})
+    assert smtp_sink.messages == []
+
+
+def test_lifting_a_suppression_restores_what_the_reader_had_chosen(
+    client, editor, smtp_sink, committed
+):
+    """A confirmed reader gets the newsletter again; an address added as
+    suppressed may sign up and confirm like anyone."""
+    confirmed = SubscriberFactory(
+        email="was-active@example.com",
+        status="suppressed",
+        confirmed_at=datetime.datetime(2026, 1, 5, tzinfo=datetime.UTC),
+    )
+    added = SubscriberFactory(email="added@example.com", status="suppressed")
+    active = SubscriberFactory(email="active@example.com")
+    client.force_login(editor)
+    response = client.post(
+        "/admin/newsletter/subscriber/",
+        {
+            "action": "lift_suppression",
+            "_selected_action": [confirmed.pk, added.pk, active.pk],
+            "_reason_given": "1",
+            "reason": "Suppressed by mistake",
+        },
+        follow=True,
+    )
+    assert (
+        "Suppression lifted for 2 addresses: 1 get the newsletter again, 1 may "
+        "sign up again." in response.content.decode()
+    )
+    statuses = dict(Subscriber.objects.values_list("email", "status"))
+    assert statuses == {
+        "was-active@example.com": "active",
+        "added@example.com": "unsubscribed",
+        "active@example.com": "active",
+    }
+    event = Subscriber.objects.get(email="added@example.com").events.get()
+    assert (event.kind, event.actor, event.detail) == (
+        "restored",
+        editor,
+        "Suppressed by mistake (Now unsubscribed.)",
+    )
+    committed(client.post, "/newsletter/", {"email": "added@example.com"})
+    assert len(smtp_sink.to("added@example.com")) == 1
+
+
+def test_the_subscriber_page_shows_history_newest_first_and_what_they_follow(
+    client, editor
+):
+    subscriber = SubscriberFactory(email="reader@example.com", all_categories=False)
+    subscriber.categories.set([CategoryFactory(name="Coding agents")])
+    Follow.objects.create(subscriber=subscriber, tool=ToolFactory(name="Claw Code"))
+    day = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)
+    for n, kind in enumerate(["signed_up", "confirmation_sent", "confirmed"]):
+        SubscriberEvent.objects.create(
+            subscriber=subscriber,
+            kind=kind,
+            source="form",
+            created_at=day + datetime.timedelta(minutes=n),
+        )
+    client.force_login(editor)
+    page = client.get(
+        f"/admin/newsletter/subscriber/{subscriber.pk}/change/"
+    ).content.decode()
+    assert "Coding agents" in page
+    assert ">Claw Code</a> (since" in page
+    labels = ["Confirmed", "Confirmation email sent", "Asked to subscribe"]
+    positions = [page.index(f"<p>{label}</p>") for label in labels]
+    assert positions == sorted(positions)
+    assert 'name="events-0-kind"' not in page  # read-only
+    assert 'name="status"' not in page  # changed through the actions only
+
+
+def test_staff_who_may_only_look_cannot_suppress(client, db):
+    viewer = UserFactory(
+        username="viewer",
+        email="viewer@verdicts.example",
+        permissions=["newsletter.view_subscriber"],
+    )
+    subscriber = SubscriberFactory()
+    client.force_login(viewer)
+    page = client.get("/admin/newsletter/subscriber/").content.decode()
+    assert "Suppress an address" not in page
+    assert 'value="suppress"' not in page
+    response = client.post(
+        "/admin/newsletter/subscriber/suppress/", {"email": "x@example.com"}
+    )
+    assert response.status_code == 403
+    _suppress_action(client, [subscriber], _reason_given="1")
+    assert Subscriber.objects.get(pk=subscriber.pk).status == "active"
+    assert not Subscriber.objects.filter(email="x@example.com").exists()
