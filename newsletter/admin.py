@@ -86,6 +86,10 @@ class SubscriberEventInline(admin.TabularInline):
     ordering = ["-created_at", "-pk"]
     verbose_name = "history entry"
     verbose_name_plural = f"history (the {HISTORY_SHOWN} newest entries)"
+    classes = ["subscriber-history"]
+
+    class Media:
+        css = {"all": ["css/admin-subscriber-history.css"]}
 
     def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
