@@ -158,9 +158,8 @@ def deliveries_reconcile(*, now: datetime.datetime | None = None) -> dict[str, i
     sending = list(
         Issue.objects.filter(status=Issue.Status.SENDING).values_list("pk", flat=True)
     )
-    dead = Q(claim__heartbeat_at__lt=stale) | Q(
-        claim__isnull=True, claimed_at__lt=stale
-    )
+    dead_claims = DeliveryClaim.objects.filter(heartbeat_at__lt=stale)
+    dead = Q(claim__in=dead_claims) | Q(claim__isnull=True, claimed_at__lt=stale)
     # Per issue, so the (issue, status) index serves it however many
     # deliveries past issues left behind.
     released = sum(
@@ -171,10 +170,9 @@ def deliveries_reconcile(*, now: datetime.datetime | None = None) -> dict[str, i
     )
     if released:
         logger.warning("Put back %s deliveries that a dead worker held", released)
-    # Claims that stopped beating a day ago hold nothing any more.
-    DeliveryClaim.objects.filter(
-        heartbeat_at__lt=now - datetime.timedelta(days=1)
-    ).delete()
+    # A chunk that was only slow finds its claim gone at its next heartbeat
+    # and stops, rather than send rows that are not its own any more.
+    dead_claims.delete()
     requeue_before = now - datetime.timedelta(seconds=settings.NEWSLETTER_REQUEUE_AFTER)
     chunks = 0
     finished = 0

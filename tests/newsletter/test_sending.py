@@ -344,3 +344,102 @@ def test_check_deploy_warns_when_the_unsubscribe_link_would_not_be_https(setting
     assert newsletter_warnings() == []
     settings.SITE_URL = "http://verdicts.example"
     assert newsletter_warnings() == ["newsletter.W001"]
+
+
+def test_a_line_that_starts_with_a_dot_arrives_whole(issue, smtp_sink):
+    """SMTP ends a message at a line holding a lone dot, so a line starting
+    with one is sent doubled (dot-stuffing) and arrives as written."""
+    Issue.objects.filter(pk=issue.pk).update(intro=".NET teams, this one is yours.")
+    SubscriberFactory(email="ada@example.com")
+    issue_dispatch(issue_id=issue.pk)
+    send_one_chunk(issue)
+    [message] = smtp_sink.to("ada@example.com")
+    assert ".NET teams, this one is yours." in body_text(message)
+
+
+def test_readers_who_chose_categories_get_only_those_comparisons_or_no_issue(
+    issue, smtp_sink
+):
+    from tests.comparisons.factories import ComparisonFactory
+    from tests.tools.factories import CategoryFactory
+
+    first = issue.comparisons.get()
+    second = ComparisonFactory(left__name="Ledger Lens", right__name="Tally Tower")
+    issue.issuecomparison_set.create(comparison=second, position=1)
+    everything = SubscriberFactory(email="all@example.com")
+    only_second = SubscriberFactory(email="second@example.com", all_categories=False)
+    only_second.categories.set([second.left.category])
+    elsewhere = SubscriberFactory(email="elsewhere@example.com", all_categories=False)
+    elsewhere.categories.set([CategoryFactory()])
+    changed_mind = SubscriberFactory(email="changed@example.com", all_categories=False)
+    changed_mind.categories.set([first.right.category])
+
+    issue_dispatch(issue_id=issue.pk)
+    # Nothing in their categories: no email is even planned.
+    assert not Delivery.objects.filter(subscriber=elsewhere).exists()
+    changed_mind.categories.set([CategoryFactory()])  # after the dispatch
+    send_one_chunk(issue)
+
+    assert {m["To"] for m in smtp_sink.messages} == {
+        everything.email,
+        only_second.email,
+    }
+    full = body_text(smtp_sink.to(everything.email)[0])
+    assert first.title in full and second.title in full
+    chosen = body_text(smtp_sink.to(only_second.email)[0])
+    assert second.title in chosen and first.title not in chosen
+    late = Delivery.objects.get(subscriber=changed_mind)
+    assert (late.status, late.last_error) == (
+        "cancelled",
+        "Nothing in the reader's categories",
+    )
+
+
+def test_a_chunk_whose_claim_was_taken_back_stops_sending(
+    issue, smtp_sink, settings, monkeypatch
+):
+    """A chunk so slow that the reconciler thought its worker dead finds its
+    claim gone at the next heartbeat and sends nothing more; the rows are
+    back in the queue for whoever claims them next."""
+    from newsletter import sending
+
+    settings.NEWSLETTER_HEARTBEAT_SECONDS = 0
+    SubscriberFactory.create_batch(4)
+    issue_dispatch(issue_id=issue.pk)
+    record = sending._Journal.sent
+
+    def sent_then_judged_dead(journal, pk, message_id):
+        record(journal, pk, message_id)
+        later = timezone.now() + datetime.timedelta(minutes=5)
+        deliveries_reconcile(now=later)
+
+    monkeypatch.setattr(sending._Journal, "sent", sent_then_judged_dead)
+    result = send_one_chunk(issue)
+    assert len(smtp_sink.messages) == 1
+    assert result.sent == 1
+    assert Delivery.objects.filter(issue=issue).counts() == {
+        "pending": 3,
+        "sending": 0,
+        "sent": 1,
+        "failed": 0,
+        "cancelled": 0,
+    }
+
+
+def test_a_claim_that_keeps_beating_is_left_alone(issue, smtp_sink):
+    from newsletter.models import DeliveryClaim
+
+    SubscriberFactory.create_batch(2)
+    issue_dispatch(issue_id=issue.pk)
+    with time_machine.travel("2026-11-24 10:00 +0000", tick=False):
+        claim = DeliveryClaim.objects.create(issue=issue)
+        Delivery.objects.update(
+            status="sending", claim=claim, claimed_at=timezone.now()
+        )
+    with time_machine.travel("2026-11-24 10:10 +0000", tick=False):
+        DeliveryClaim.objects.update(heartbeat_at=timezone.now())
+    with time_machine.travel("2026-11-24 10:10:20 +0000", tick=False):
+        assert deliveries_reconcile()["released"] == 0
+    with time_machine.travel("2026-11-24 10:10:31 +0000", tick=False):
+        assert deliveries_reconcile()["released"] == 2
+    assert not DeliveryClaim.objects.exists()
