@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass, field
 from email.utils import formatdate, parseaddr
 
+import redis
 from celery.signals import worker_ready
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -297,49 +298,126 @@ def delivery_chunk_send(*, issue_id: int, first_id: int, last_id: int) -> ChunkR
     return result
 
 
-_SENT_SQL = """
-UPDATE newsletter_delivery
-SET status = 'sent', sent_at = %s, message_id = %s, last_error = ''
-WHERE id = %s AND claim_id = %s AND status = 'sending'
+_MARK_SENT_SQL = """
+UPDATE newsletter_delivery AS delivery
+SET status = 'sent', sent_at = sent.sent_at, message_id = sent.message_id,
+    last_error = ''
+FROM unnest(%s::bigint[], %s::timestamptz[], %s::text[])
+    AS sent(id, sent_at, message_id)
+WHERE delivery.id = sent.id AND delivery.claim_id = %s
+    AND delivery.status = 'sending'
 """
+
+#: Where a claim's journal of sent emails lives in Redis.
+JOURNAL_KEY = "newsletter:sent:{claim_id}"
+_JOURNAL_DAYS = 2
+_redis_clients: dict[int, redis.Redis] = {}
+
+
+def _redis() -> redis.Redis:
+    """This process's Redis client (made again after a fork)."""
+    pid = os.getpid()
+    if pid not in _redis_clients:
+        _redis_clients.clear()
+        _redis_clients[pid] = redis.Redis.from_url(settings.REDIS_URL)
+    return _redis_clients[pid]
+
+
+@dataclass(frozen=True)
+class SentRecord:
+    pk: int
+    sent_at: datetime.datetime
+    message_id: str
+
+
+def _mark_sent(claim_id: int, records: list[SentRecord]) -> int:
+    """Write the chunk's sent rows to the database, in one statement on
+    PostgreSQL; only rows the claim still holds."""
+    if not records:
+        return 0
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _MARK_SENT_SQL,
+                [
+                    [r.pk for r in records],
+                    [r.sent_at for r in records],
+                    [r.message_id for r in records],
+                    claim_id,
+                ],
+            )
+            return cursor.rowcount
+    marked = 0
+    for record in records:
+        marked += Delivery.objects.filter(
+            pk=record.pk, claim_id=claim_id, status=Delivery.Status.SENDING
+        ).update(
+            status=Delivery.Status.SENT,
+            sent_at=record.sent_at,
+            message_id=record.message_id,
+            last_error="",
+        )
+    return marked
+
+
+def journal_read(claim_id: int) -> list[SentRecord]:
+    """What a claim's chunk recorded as sent (for the reconciler, when the
+    chunk's worker died before writing it to the database)."""
+    if not settings.REDIS_URL:
+        return []
+    records = []
+    for raw in _redis().lrange(JOURNAL_KEY.format(claim_id=claim_id), 0, -1):
+        pk, stamp, message_id = raw.decode().split(" ", 2)
+        records.append(
+            SentRecord(
+                pk=int(pk),
+                sent_at=datetime.datetime.fromtimestamp(float(stamp), datetime.UTC),
+                message_id=message_id,
+            )
+        )
+    return records
+
+
+def journal_settle(claim_id: int) -> int:
+    """Write what a dead chunk's journal holds to the database and drop the
+    journal; returns how many rows it marked sent."""
+    marked = _mark_sent(claim_id, journal_read(claim_id))
+    if settings.REDIS_URL:
+        _redis().delete(JOURNAL_KEY.format(claim_id=claim_id))
+    return marked
 
 
 class _Journal:
-    """Records each email as sent the moment the server took it, and keeps
-    the chunk's claim alive.
+    """Records each email as sent once the server took it, before the next
+    one is handed over, and keeps the chunk's claim alive.
 
-    On PostgreSQL each record is its own small commit with
-    synchronous_commit off for the chunk: the row is visible to every other
-    process at once and survives this process being killed; only a crash of
-    the database server itself could lose the last fraction of a second of
-    them (and so send those emails again).
+    With Redis (production), each record is one RPUSH onto the claim's list:
+    far cheaper than a database commit per email. The chunk writes the whole
+    list to the database when it ends; if its worker dies first, the
+    reconciler writes it (`journal_settle`) before it puts the other rows
+    back. Without Redis, each record is its own UPDATE. Either way at most
+    one email per process is ever sent but not recorded.
     """
 
     def __init__(self, claim_id: int | None) -> None:
         self.claim_id = claim_id
-        self.postgres = connection.vendor == "postgresql"
+        self.key = JOURNAL_KEY.format(claim_id=claim_id)
         self.every = settings.NEWSLETTER_HEARTBEAT_SECONDS
         self.last_beat = time.monotonic()
-        self.relaxed = False
-        if self.postgres and not connection.in_atomic_block:
-            with connection.cursor() as cursor:
-                cursor.execute("SET synchronous_commit TO off")
-            self.relaxed = True
+        self.redis = _redis() if settings.REDIS_URL else None
+        self.records: list[SentRecord] = []
 
     def sent(self, pk: int, message_id: str) -> None:
-        now = timezone.now()
-        if self.postgres:
-            with connection.cursor() as cursor:
-                cursor.execute(_SENT_SQL, [now, message_id, pk, self.claim_id])
-        else:
-            Delivery.objects.filter(
-                pk=pk, claim_id=self.claim_id, status=Delivery.Status.SENDING
-            ).update(
-                status=Delivery.Status.SENT,
-                sent_at=now,
-                message_id=message_id,
-                last_error="",
-            )
+        record = SentRecord(pk=pk, sent_at=timezone.now(), message_id=message_id)
+        if self.redis is None:
+            _mark_sent(self.claim_id, [record])
+            return
+        self.redis.rpush(
+            self.key, f"{pk} {record.sent_at.timestamp():.6f} {message_id}"
+        )
+        self.records.append(record)
+        if len(self.records) == 1:
+            self.redis.expire(self.key, _JOURNAL_DAYS * 86400)
 
     def beat_if_due(self) -> bool:
         """Refresh the claim's heartbeat when it is due; False if the claim
@@ -354,10 +432,11 @@ class _Journal:
         )
 
     def close(self) -> None:
-        if self.relaxed:
-            with connection.cursor() as cursor:
-                cursor.execute("RESET synchronous_commit")
-            self.relaxed = False
+        """Write the journal to the database and let it go."""
+        if self.redis is not None and self.records:
+            _mark_sent(self.claim_id, self.records)
+            self.redis.delete(self.key)
+            self.records = []
 
 
 class _Sender:
@@ -405,7 +484,10 @@ class _Sender:
 
 
 def _send_prebuilt(
-    smtp: smtplib.SMTP, sender: str, recipient: str, data: bytes
+    smtp: smtplib.SMTP,
+    sender: str,
+    recipient: str,
+    data: bytes,
 ) -> None:
     """One SMTP transaction for bytes that are already a message with CRLF
     line ends, as `smtplib.SMTP.sendmail` does it but without parsing both

@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('newsletter', '0004_preferences_history_claims'),
+        ("newsletter", "0004_preferences_history_claims"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='subscriber',
-            name='all_categories',
-            field=models.BooleanField(db_default=True, default=True, help_text='The weekly issue covers every category; otherwise only the chosen ones.'),
+            model_name="subscriber",
+            name="all_categories",
+            field=models.BooleanField(
+                db_default=True,
+                default=True,
+                help_text="The weekly issue covers every category; otherwise only the chosen ones.",
+            ),
         ),
     ]

@@ -16,7 +16,7 @@ from django.utils import timezone
 from editorial.models import Action
 from editorial.services import audit_record
 from newsletter.models import Delivery, DeliveryClaim, Issue, Subscriber
-from newsletter.sending import issue_finish_if_settled
+from newsletter.sending import issue_finish_if_settled, journal_settle
 from newsletter.services.issues import IssueStateError
 from newsletter.tasks import deliver_chunk
 
@@ -158,8 +158,15 @@ def deliveries_reconcile(*, now: datetime.datetime | None = None) -> dict[str, i
     sending = list(
         Issue.objects.filter(status=Issue.Status.SENDING).values_list("pk", flat=True)
     )
-    dead_claims = DeliveryClaim.objects.filter(heartbeat_at__lt=stale)
-    dead = Q(claim__in=dead_claims) | Q(claim__isnull=True, claimed_at__lt=stale)
+    dead_claims = list(
+        DeliveryClaim.objects.filter(heartbeat_at__lt=stale).values_list(
+            "pk", flat=True
+        )
+    )
+    # What a dead chunk had sent but not yet written down is in its journal:
+    # those rows are sent, not to be sent again.
+    recovered = sum(journal_settle(claim_id) for claim_id in dead_claims)
+    dead = Q(claim_id__in=dead_claims) | Q(claim__isnull=True, claimed_at__lt=stale)
     # Per issue, so the (issue, status) index serves it however many
     # deliveries past issues left behind.
     released = sum(
@@ -168,11 +175,16 @@ def deliveries_reconcile(*, now: datetime.datetime | None = None) -> dict[str, i
         .update(status=Delivery.Status.PENDING, claimed_at=None, claim=None)
         for issue_id in sending
     )
-    if released:
-        logger.warning("Put back %s deliveries that a dead worker held", released)
+    if released or recovered:
+        logger.warning(
+            "A dead worker held %s deliveries: %s were sent, %s are queued again",
+            released + recovered,
+            recovered,
+            released,
+        )
     # A chunk that was only slow finds its claim gone at its next heartbeat
     # and stops, rather than send rows that are not its own any more.
-    dead_claims.delete()
+    DeliveryClaim.objects.filter(pk__in=dead_claims).delete()
     requeue_before = now - datetime.timedelta(seconds=settings.NEWSLETTER_REQUEUE_AFTER)
     chunks = 0
     finished = 0
@@ -201,4 +213,9 @@ def deliveries_reconcile(*, now: datetime.datetime | None = None) -> dict[str, i
                 or issue.enqueued_at < requeue_before
             ):
                 chunks += _enqueue_chunks(issue_id)
-    return {"released": released, "chunks": chunks, "finished": finished}
+    return {
+        "released": released,
+        "recovered": recovered,
+        "chunks": chunks,
+        "finished": finished,
+    }
