@@ -178,7 +178,6 @@ NEWSLETTER_ASSEMBLE_AT = _weekly_slot("NEWSLETTER_ASSEMBLE_AT", "mon 09:00")
 NEWSLETTER_SEND_AT = _weekly_slot("NEWSLETTER_SEND_AT", "tue 10:00")
 NEWSLETTER_CONFIRM_MAX_AGE_DAYS = env.int("NEWSLETTER_CONFIRM_MAX_AGE_DAYS", default=7)
 NEWSLETTER_CHUNK_SIZE = env.int("NEWSLETTER_CHUNK_SIZE", default=250)
-NEWSLETTER_MARK_SENT_EVERY = env.int("NEWSLETTER_MARK_SENT_EVERY", default=50)
 NEWSLETTER_MAX_ATTEMPTS = env.int("NEWSLETTER_MAX_ATTEMPTS", default=5)
 NEWSLETTER_RETRY_BACKOFF = env.int("NEWSLETTER_RETRY_BACKOFF", default=60)
 NEWSLETTER_BOUNCE_LIMIT = env.int("NEWSLETTER_BOUNCE_LIMIT", default=3)
@@ -280,18 +279,21 @@ if EMAIL_PROVIDER:
             f'not "{EMAIL_PROVIDER}".'
         )
     EMAIL_BACKEND = EMAIL_PROVIDERS[EMAIL_PROVIDER]
+# Only what is set: anymail treats a present but empty value as configured.
 ANYMAIL = {
-    # HTTP basic auth ("user:password") that every provider's webhook must
-    # send; Mailgun's are also signed with its webhook signing key.
-    "WEBHOOK_SECRET": env.str("ANYMAIL_WEBHOOK_SECRET", default="") or None,
-    "POSTMARK_SERVER_TOKEN": env.str("ANYMAIL_POSTMARK_SERVER_TOKEN", default=""),
-    "MAILGUN_API_KEY": env.str("ANYMAIL_MAILGUN_API_KEY", default=""),
-    "MAILGUN_SENDER_DOMAIN": env.str("ANYMAIL_MAILGUN_SENDER_DOMAIN", default="")
-    or None,
-    "MAILGUN_WEBHOOK_SIGNING_KEY": env.str(
-        "ANYMAIL_MAILGUN_WEBHOOK_SIGNING_KEY", default=""
-    )
-    or None,
+    name: value
+    for name, value in {
+        # HTTP basic auth ("user:password") that every provider's webhook
+        # must send; Mailgun's are also signed with its webhook signing key.
+        "WEBHOOK_SECRET": env.str("ANYMAIL_WEBHOOK_SECRET", default=""),
+        "POSTMARK_SERVER_TOKEN": env.str("ANYMAIL_POSTMARK_SERVER_TOKEN", default=""),
+        "MAILGUN_API_KEY": env.str("ANYMAIL_MAILGUN_API_KEY", default=""),
+        "MAILGUN_SENDER_DOMAIN": env.str("ANYMAIL_MAILGUN_SENDER_DOMAIN", default=""),
+        "MAILGUN_WEBHOOK_SIGNING_KEY": env.str(
+            "ANYMAIL_MAILGUN_WEBHOOK_SIGNING_KEY", default=""
+        ),
+    }.items()
+    if value
 }
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -3,6 +3,7 @@ from anymail.webhooks.postmark import PostmarkTrackingWebhookView
 from django.urls import path
 
 from newsletter import views
+from newsletter.webhooks import provider_webhook
 
 app_name = "newsletter"
 
@@ -18,12 +19,14 @@ urlpatterns = [
     # authenticated by django-anymail; what they change is in webhooks.py.
     path(
         "webhooks/postmark/tracking/",
-        PostmarkTrackingWebhookView.as_view(),
+        provider_webhook(PostmarkTrackingWebhookView),
         name="webhook-postmark",
     ),
     path(
         "webhooks/mailgun/tracking/",
-        MailgunTrackingWebhookView.as_view(),
+        provider_webhook(
+            MailgunTrackingWebhookView, needs=("webhook_signing_key", "api_key")
+        ),
         name="webhook-mailgun",
     ),
 ]

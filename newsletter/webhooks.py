@@ -14,6 +14,9 @@ from typing import Any
 from anymail.exceptions import AnymailWebhookValidationFailure
 from anymail.signals import AnymailTrackingEvent
 from anymail.utils import get_anymail_setting
+from anymail.webhooks.base import AnymailBaseWebhookView
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 
 from newsletter.services.provider_events import (
     provider_event_apply,
@@ -26,6 +29,34 @@ logger = logging.getLogger(__name__)
 def webhook_secret_is_set() -> bool:
     """Whether the webhooks ask for basic auth (ANYMAIL's WEBHOOK_SECRET)."""
     return bool(get_anymail_setting("webhook_secret", default=None))
+
+
+def provider_webhook(
+    view_class: type[AnymailBaseWebhookView], *, needs: tuple[str, ...] = ()
+):
+    """A provider's anymail tracking view that answers a clear 400 while the
+    site lacks the settings it needs (the basic-auth secret, and `needs`:
+    anymail setting names for that provider, any one of which will do),
+    instead of failing to start the view."""
+    anymail_view = view_class.as_view()
+    esp_name = view_class.esp_name
+
+    @csrf_exempt
+    def webhook(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        keys_set = not needs or any(
+            get_anymail_setting(name, esp_name=esp_name, default=None) for name in needs
+        )
+        if not (webhook_secret_is_set() and keys_set):
+            return JsonResponse(
+                {
+                    "error": f"The {esp_name} webhook is not configured on this "
+                    "site; nothing was recorded."
+                },
+                status=400,
+            )
+        return anymail_view(request, *args, **kwargs)
+
+    return webhook
 
 
 def tracking_received(

@@ -571,3 +571,23 @@ def test_check_is_quiet_for_smtp_and_in_debug(settings):
     settings.DEBUG = True
     settings.EMAIL_PROVIDER = "postmark"
     assert provider_webhooks_are_secured(None) == []
+
+
+def test_mailgun_webhook_without_a_signing_key_answers_400_not_500(
+    live_server, settings, reader
+):
+    """A site that set up Postmark but not Mailgun: Mailgun's address says it
+    is not configured, and Postmark's still works."""
+    settings.ANYMAIL = {
+        name: value
+        for name, value in settings.ANYMAIL.items()
+        if name not in ("MAILGUN_WEBHOOK_SIGNING_KEY", "MAILGUN_API_KEY")
+    }
+    payload = mailgun_failed(reader.email, severity="permanent")
+    assert post(live_server, MAILGUN, payload) == 400
+    reader.refresh_from_db()
+    assert reader.status == Subscriber.Status.ACTIVE
+
+    assert post(live_server, POSTMARK, postmark_complaint(reader.email)) == 200
+    reader.refresh_from_db()
+    assert reader.status == Subscriber.Status.COMPLAINED
