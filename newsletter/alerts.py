@@ -295,7 +295,7 @@ def alerts_send(
                 )
                 message.connection = connection
                 message.send()
-            except (smtplib.SMTPException, OSError, ValueError) as error:
+            except Exception as error:  # noqa: BLE001 - one reader, not the run
                 logger.warning(
                     "Alert to subscriber %s failed: %s", subscriber_id, error
                 )
@@ -304,12 +304,14 @@ def alerts_send(
                 sent.append(subscriber_id)
     except (smtplib.SMTPException, OSError) as error:
         logger.warning("Alerts could not be sent: %s", error)
-        failed.extend(sorted(claimed - set(sent) - set(failed)))
     finally:
         try:
             connection.close()
         except Exception:  # noqa: BLE001 - a broken connection is being dropped
             logger.debug("Closing the SMTP connection failed", exc_info=True)
+        # Whoever the run did not reach (it stopped early, or was stopped)
+        # is given back to the next run, news and all.
+        failed.extend(sorted(claimed - set(sent) - set(failed)))
         _record(sent, failed, subscribers, news, now)
     result.sent, result.failed = len(sent), len(failed)
     return result

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from email.utils import formatdate, parseaddr
 
 import redis
+from anymail.exceptions import AnymailRecipientsRefused
 from celery.signals import worker_ready
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -276,19 +277,31 @@ def delivery_chunk_send(*, issue_id: int, first_id: int, last_id: int) -> ChunkR
             except (smtplib.SMTPException, OSError) as error:
                 outcomes.refused(row.pk, row.subscriber_id, error)
                 sender.drop_if_lost(error)
-            except (ValueError, UnicodeError) as error:
-                # This one message cannot be built or addressed; the rest of
-                # the chunk goes on. Not a bounce: the mailbox said nothing.
+            except AnymailRecipientsRefused as error:
+                # An email provider's API refused the address for good.
+                outcomes.permanent[row.pk] = (row.subscriber_id, str(error)[:500])
+            except Exception as error:  # noqa: BLE001 - one row, not the chunk
+                # This one message cannot be built, addressed or accepted
+                # (a template, an address, a provider's API); the rest of the
+                # chunk goes on. Not a bounce: the mailbox said nothing.
                 logger.warning("Cannot send delivery %s: %s", row.pk, error)
                 outcomes.unsendable[row.pk] = f"{type(error).__name__}: {error}"[:500]
             else:
-                journal.sent(row.pk, message.extra_headers["Message-ID"])
                 outcomes.sent.add(row.pk)
                 outcomes.sent_to.append(row.subscriber_id)
+                if not journal.sent(row.pk, message.extra_headers["Message-ID"]):
+                    logger.warning(
+                        "Claim %s on issue %s was taken back; stopping the chunk",
+                        claim_id,
+                        issue_id,
+                    )
+                    break
     finally:
         sender.close()
-        journal.close()
-        outcomes.record(claim_id=claim_id, claimed=[row.pk for row in rows])
+        try:
+            outcomes.record(claim_id=claim_id, claimed=[row.pk for row in rows])
+        finally:
+            journal.close()
 
     result.sent = len(outcomes.sent_to)
     given_up = len(outcomes.given_up())
@@ -360,13 +373,18 @@ def _mark_sent(claim_id: int, records: list[SentRecord]) -> int:
     return marked
 
 
-def journal_read(claim_id: int) -> list[SentRecord]:
+_JOURNAL_OPEN = b"open"
+
+
+def journal_read(claim_id: int, *, key: str | None = None) -> list[SentRecord]:
     """What a claim's chunk recorded as sent (for the reconciler, when the
     chunk's worker died before writing it to the database)."""
     if not settings.REDIS_URL:
         return []
     records = []
-    for raw in _redis().lrange(JOURNAL_KEY.format(claim_id=claim_id), 0, -1):
+    for raw in _redis().lrange(key or JOURNAL_KEY.format(claim_id=claim_id), 0, -1):
+        if raw == _JOURNAL_OPEN:
+            continue
         pk, stamp, message_id = raw.decode().split(" ", 2)
         records.append(
             SentRecord(
@@ -379,11 +397,23 @@ def journal_read(claim_id: int) -> list[SentRecord]:
 
 
 def journal_settle(claim_id: int) -> int:
-    """Write what a dead chunk's journal holds to the database and drop the
-    journal; returns how many rows it marked sent."""
-    marked = _mark_sent(claim_id, journal_read(claim_id))
-    if settings.REDIS_URL:
-        _redis().delete(JOURNAL_KEY.format(claim_id=claim_id))
+    """Close a dead chunk's journal, write what it holds to the database and
+    drop it; returns how many rows it marked sent. Raises redis.RedisError
+    when Redis cannot be read (the claim is then left for a later try).
+
+    The journal is renamed first: a chunk that was only slow finds it gone
+    at its next record and stops, so at most the one email it was sending
+    is sent again by whoever claims its rows next."""
+    if not settings.REDIS_URL:
+        return 0
+    key = JOURNAL_KEY.format(claim_id=claim_id)
+    closed = f"{key}:closed"
+    try:
+        _redis().rename(key, closed)
+    except redis.ResponseError:  # no journal: the chunk finished or sent none
+        return 0
+    marked = _mark_sent(claim_id, journal_read(claim_id, key=closed))
+    _redis().delete(closed)
     return marked
 
 
@@ -391,12 +421,13 @@ class _Journal:
     """Records each email as sent once the server took it, before the next
     one is handed over, and keeps the chunk's claim alive.
 
-    With Redis (production), each record is one RPUSH onto the claim's list:
-    far cheaper than a database commit per email. The chunk writes the whole
-    list to the database when it ends; if its worker dies first, the
-    reconciler writes it (`journal_settle`) before it puts the other rows
-    back. Without Redis, each record is its own UPDATE. Either way at most
-    one email per process is ever sent but not recorded.
+    With Redis (production), each record is one RPUSHX onto the claim's
+    list, opened when the chunk starts: far cheaper than a database commit
+    per email. The chunk writes the whole list to the database when it ends;
+    if its worker dies first, the reconciler writes it (`journal_settle`)
+    before it puts the other rows back. Without Redis, or if Redis fails
+    mid-chunk, each record is its own UPDATE. Either way at most one email
+    per process is ever sent but not recorded.
     """
 
     def __init__(self, claim_id: int | None) -> None:
@@ -404,20 +435,34 @@ class _Journal:
         self.key = JOURNAL_KEY.format(claim_id=claim_id)
         self.every = settings.NEWSLETTER_HEARTBEAT_SECONDS
         self.last_beat = time.monotonic()
-        self.redis = _redis() if settings.REDIS_URL else None
-        self.records: list[SentRecord] = []
+        #: Recorded in Redis, not yet in the database.
+        self.journaled: list[SentRecord] = []
+        self.redis = None
+        if settings.REDIS_URL:
+            try:
+                client = _redis()
+                client.rpush(self.key, _JOURNAL_OPEN)
+                client.expire(self.key, _JOURNAL_DAYS * 86400)
+                self.redis = client
+            except redis.RedisError:
+                logger.warning("Redis is unreachable: recording sends one by one")
 
-    def sent(self, pk: int, message_id: str) -> None:
+    def sent(self, pk: int, message_id: str) -> bool:
+        """Record one email the server took; False if the claim was taken
+        back meanwhile (the chunk must stop)."""
         record = SentRecord(pk=pk, sent_at=timezone.now(), message_id=message_id)
-        if self.redis is None:
-            _mark_sent(self.claim_id, [record])
-            return
-        self.redis.rpush(
-            self.key, f"{pk} {record.sent_at.timestamp():.6f} {message_id}"
-        )
-        self.records.append(record)
-        if len(self.records) == 1:
-            self.redis.expire(self.key, _JOURNAL_DAYS * 86400)
+        if self.redis is not None:
+            line = f"{pk} {record.sent_at.timestamp():.6f} {message_id}"
+            try:
+                pushed = bool(self.redis.rpushx(self.key, line))
+            except redis.RedisError:
+                logger.warning("Redis failed mid-chunk: recording sends one by one")
+                self.redis = None
+            else:
+                if pushed:
+                    self.journaled.append(record)
+                return pushed
+        return bool(_mark_sent(self.claim_id, [record]))
 
     def beat_if_due(self) -> bool:
         """Refresh the claim's heartbeat when it is due; False if the claim
@@ -432,11 +477,13 @@ class _Journal:
         )
 
     def close(self) -> None:
-        """Write the journal to the database and let it go."""
-        if self.redis is not None and self.records:
-            _mark_sent(self.claim_id, self.records)
-            self.redis.delete(self.key)
-            self.records = []
+        """Write the journal to the database and let it go (if this fails,
+        the journal stays for the reconciler)."""
+        _mark_sent(self.claim_id, self.journaled)
+        self.journaled = []
+        if settings.REDIS_URL:
+            with contextlib.suppress(redis.RedisError):
+                _redis().delete(self.key)
 
 
 class _Sender:

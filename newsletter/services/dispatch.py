@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 import logging
 
+import redis
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import connection, transaction
@@ -164,8 +165,18 @@ def deliveries_reconcile(*, now: datetime.datetime | None = None) -> dict[str, i
         )
     )
     # What a dead chunk had sent but not yet written down is in its journal:
-    # those rows are sent, not to be sent again.
-    recovered = sum(journal_settle(claim_id) for claim_id in dead_claims)
+    # those rows are sent, not to be sent again. A journal that cannot be
+    # read now keeps its claim (and rows) for a later run.
+    recovered = 0
+    settled = []
+    for claim_id in dead_claims:
+        try:
+            recovered += journal_settle(claim_id)
+        except redis.RedisError as error:
+            logger.warning("Cannot read the journal of claim %s: %s", claim_id, error)
+        else:
+            settled.append(claim_id)
+    dead_claims = settled
     dead = Q(claim_id__in=dead_claims) | Q(claim__isnull=True, claimed_at__lt=stale)
     # Per issue, so the (issue, status) index serves it however many
     # deliveries past issues left behind.

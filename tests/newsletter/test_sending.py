@@ -413,9 +413,10 @@ def test_a_chunk_whose_claim_was_taken_back_stops_sending(
     record = sending._Journal.sent
 
     def sent_then_judged_dead(journal, pk, message_id):
-        record(journal, pk, message_id)
+        recorded = record(journal, pk, message_id)
         later = timezone.now() + datetime.timedelta(minutes=5)
         deliveries_reconcile(now=later)
+        return recorded
 
     monkeypatch.setattr(sending._Journal, "sent", sent_then_judged_dead)
     result = send_one_chunk(issue)
@@ -447,3 +448,59 @@ def test_a_claim_that_keeps_beating_is_left_alone(issue, smtp_sink):
     with time_machine.travel("2026-11-24 10:10:31 +0000", tick=False):
         assert deliveries_reconcile()["released"] == 2
     assert not DeliveryClaim.objects.exists()
+
+
+def test_an_email_that_cannot_be_made_fails_alone_and_the_chunk_goes_on(
+    issue, smtp_sink, monkeypatch
+):
+    from newsletter import emails
+
+    SubscriberFactory(email="first@example.com")
+    broken = SubscriberFactory(email="broken@example.com")
+    SubscriberFactory(email="last@example.com")
+    issue_dispatch(issue_id=issue.pk)
+    build = emails.issue_email
+
+    def issue_email(**kwargs):
+        if kwargs["email"] == broken.email:
+            raise RuntimeError("the provider's API said no")
+        return build(**kwargs)
+
+    monkeypatch.setattr(emails, "issue_email", issue_email)
+    send_one_chunk(issue)
+    assert {m["To"] for m in smtp_sink.messages} == {
+        "first@example.com",
+        "last@example.com",
+    }
+    row = Delivery.objects.get(subscriber=broken)
+    assert (row.status, row.last_error) == (
+        "failed",
+        "RuntimeError: the provider's API said no",
+    )
+    assert Issue.objects.get().status == "sent"
+
+
+def test_when_redis_fails_mid_chunk_each_send_is_recorded_in_the_database(
+    issue, smtp_sink, settings, monkeypatch
+):
+    import redis
+
+    from newsletter import sending
+
+    if not settings.REDIS_URL:
+        pytest.skip("The journal lives in Redis only when REDIS_URL is set")
+    SubscriberFactory.create_batch(3)
+    issue_dispatch(issue_id=issue.pk)
+    pushes = []
+    push = redis.Redis.rpushx
+
+    def rpushx(client, key, value):
+        pushes.append(value)
+        if len(pushes) > 1:
+            raise redis.ConnectionError("Redis went away")
+        return push(client, key, value)
+
+    monkeypatch.setattr(sending._redis().__class__, "rpushx", rpushx)
+    send_one_chunk(issue)
+    assert len(smtp_sink.messages) == 3
+    assert Delivery.objects.filter(issue=issue).counts()["sent"] == 3
