@@ -47,7 +47,13 @@ EMAIL_PLACEHOLDER = "__VERDICTS_RECIPIENT__"
 
 
 def site_domain() -> str:
-    return urlsplit(settings.SITE_URL).hostname or "localhost"
+    return _domain_of(settings.SITE_URL)
+
+
+@lru_cache(maxsize=4)
+def _domain_of(url: str) -> str:
+    """Twice per email (its Message-ID and List-Id): parsed once."""
+    return urlsplit(url).hostname or "localhost"
 
 
 _TOKEN_SLOT = "00000000-0000-0000-0000-000000000000"

@@ -437,13 +437,16 @@ class _Journal:
         self.last_beat = time.monotonic()
         #: Recorded in Redis, not yet in the database.
         self.journaled: list[SentRecord] = []
+        #: One Redis connection held for the chunk: a record is one command
+        #: written and its reply read, without the client's pool and retry
+        #: layers around every call.
         self.redis = None
         if settings.REDIS_URL:
             try:
                 client = _redis()
                 client.rpush(self.key, _JOURNAL_OPEN)
                 client.expire(self.key, _JOURNAL_DAYS * 86400)
-                self.redis = client
+                self.redis = client.connection_pool.get_connection()
             except redis.RedisError:
                 logger.warning("Redis is unreachable: recording sends one by one")
 
@@ -454,10 +457,11 @@ class _Journal:
         if self.redis is not None:
             line = f"{pk} {record.sent_at.timestamp():.6f} {message_id}"
             try:
-                pushed = bool(self.redis.rpushx(self.key, line))
+                self.redis.send_command("RPUSHX", self.key, line)
+                pushed = bool(self.redis.read_response())
             except redis.RedisError:
                 logger.warning("Redis failed mid-chunk: recording sends one by one")
-                self.redis = None
+                self._let_go_of_redis(broken=True)
             else:
                 if pushed:
                     self.journaled.append(record)
@@ -479,11 +483,21 @@ class _Journal:
     def close(self) -> None:
         """Write the journal to the database and let it go (if this fails,
         the journal stays for the reconciler)."""
+        self._let_go_of_redis()
         _mark_sent(self.claim_id, self.journaled)
         self.journaled = []
         if settings.REDIS_URL:
             with contextlib.suppress(redis.RedisError):
                 _redis().delete(self.key)
+
+    def _let_go_of_redis(self, *, broken: bool = False) -> None:
+        if self.redis is None:
+            return
+        if broken:
+            with contextlib.suppress(redis.RedisError, OSError):
+                self.redis.disconnect()
+        _redis().connection_pool.release(self.redis)
+        self.redis = None
 
 
 class _Sender:

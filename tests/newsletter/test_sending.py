@@ -485,22 +485,24 @@ def test_when_redis_fails_mid_chunk_each_send_is_recorded_in_the_database(
 ):
     import redis
 
-    from newsletter import sending
-
     if not settings.REDIS_URL:
         pytest.skip("The journal lives in Redis only when REDIS_URL is set")
     SubscriberFactory.create_batch(3)
     issue_dispatch(issue_id=issue.pk)
     pushes = []
-    push = redis.Redis.rpushx
+    send_command = redis.connection.Connection.send_command
 
-    def rpushx(client, key, value):
-        pushes.append(value)
-        if len(pushes) > 1:
-            raise redis.ConnectionError("Redis went away")
-        return push(client, key, value)
+    def failing_after_one_push(connection, *args, **kwargs):
+        if args[0] == "RPUSHX":
+            pushes.append(args)
+            if len(pushes) > 1:
+                raise redis.ConnectionError("Redis went away")
+        return send_command(connection, *args, **kwargs)
 
-    monkeypatch.setattr(sending._redis().__class__, "rpushx", rpushx)
+    monkeypatch.setattr(
+        redis.connection.Connection, "send_command", failing_after_one_push
+    )
     send_one_chunk(issue)
+    assert len(pushes) == 2  # the second failed; the third went to the database
     assert len(smtp_sink.messages) == 3
     assert Delivery.objects.filter(issue=issue).counts()["sent"] == 3
